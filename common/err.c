@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Renders error codes. Project codes have a table here; anything else is
+ * handed to libuv, whose codes are negated errno values on Unix.
+ */
+#include "common/err.h"
+
+#include <uv.h>
+
+static const char *const err_text[] = {
+    [-(ERR_NOMEM - ERR_BASE)] = "out of memory",
+    [-(ERR_TOO_BIG - ERR_BASE)] = "too big",
+    [-(ERR_TRUNCATED - ERR_BASE)] = "truncated input",
+    [-(ERR_FRAME_SIZE - ERR_BASE)] = "frame length out of bounds",
+    [-(ERR_WIRE_MALFORMED - ERR_BASE)] = "malformed message encoding",
+    [-(ERR_WIRE_LIMIT - ERR_BASE)] =
+        "message exceeds a count, depth or size limit",
+    [-(ERR_WIRE_TYPE - ERR_BASE)] = "unknown message type",
+    [-(ERR_WIRE_SCHEMA - ERR_BASE)] = "message fields do not match its type",
+    [-(ERR_WIRE_TRAILING - ERR_BASE)] = "trailing bytes after message",
+    [-(ERR_UTF8 - ERR_BASE)] = "text is not valid UTF-8",
+    [-(ERR_CRYPTO - ERR_BASE)] = "decryption or key agreement failed",
+    [-(ERR_NONCE - ERR_BASE)] = "cipher nonces used up",
+    [-(ERR_HS_STATE - ERR_BASE)] = "handshake step out of order",
+    [-(ERR_HS_VERSION - ERR_BASE)] = "peer speaks another protocol version",
+    [-(ERR_HS_KEY - ERR_BASE)] =
+        "relay key mismatch: the relay does not hold the key in the address",
+    [-(ERR_HS_REFUSED - ERR_BASE)] = "relay refused the connection",
+    [-(ERR_PAD - ERR_BASE)] = "malformed padding",
+    [-(ERR_ADDR - ERR_BASE)] = "malformed relay address",
+    [-(ERR_PROTO - ERR_BASE)] = "message not allowed now",
+    [-(ERR_TIMEOUT - ERR_BASE)] = "timed out",
+    [-(ERR_CLOSED - ERR_BASE)] = "connection closed by peer",
+    [-(ERR_REMOTE - ERR_BASE)] = "peer reported an error",
+    [-(ERR_IO - ERR_BASE)] = "file system error",
+    [-(ERR_KEYFILE - ERR_BASE)] = "key file missing, malformed or unsafe",
+    [-(ERR_USAGE - ERR_BASE)] = "bad usage",
+};
+
+const char *
+err_str(int code)
+{
+	if (code == 0)
+		return "success";
+	if (code < ERR_BASE && code > ERR_LAST)
+		return err_text[-(code - ERR_BASE)];
+	if (code <= ERR_BASE)
+		return "unknown error";
+	return uv_strerror(code);
+}

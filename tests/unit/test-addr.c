@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: ISC */
+#include <string.h>
+
+#include "common/addr.h"
+#include "common/err.h"
+#include "tests/unit/cm.h"
+
+#define KEY "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+
+static int
+parse(const char *s, struct addr *a)
+{
+	return addr_parse(s, strlen(s), a);
+}
+
+static void
+test_parse_forms(void **state)
+{
+	struct addr a;
+
+	assert_int_equal(parse("hearth://" KEY "@127.0.0.1:7000", &a), 0);
+	assert_string_equal(a.host, "127.0.0.1");
+	assert_int_equal(a.port, 7000);
+	for (int i = 0; i < 32; i++)
+		assert_int_equal(a.key[i], i);
+	assert_int_equal(parse("hearth://" KEY "@[::1]:9", &a), 0);
+	assert_string_equal(a.host, "::1");
+	assert_int_equal(a.port, 9);
+	assert_int_equal(parse("hearth://" KEY "@relay.example.org", &a), 0);
+	assert_int_equal(a.port, ADDR_DEFAULT_PORT);
+	assert_int_equal(
+	    parse("hearth://" KEY "@abcdefghijklmnop.onion:80", &a), 0);
+}
+
+static void
+test_round_trip(void **state)
+{
+	const char *in[] = {"hearth://" KEY "@127.0.0.1:7000",
+	    "hearth://" KEY "@[fe80::1]:65535", "hearth://" KEY "@a.b:1"};
+	char out[ADDR_STR_MAX];
+	struct addr a;
+
+	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+		assert_int_equal(parse(in[i], &a), 0);
+		assert_int_equal(addr_format(&a, out, sizeof out), 0);
+		assert_string_equal(out, in[i]);
+	}
+	assert_int_equal(addr_format(&a, out, 10), ERR_TOO_BIG);
+}
+
+static void
+test_rejects_malformed(void **state)
+{
+	const char *bad[] = {
+	    "",
+	    "hearth:/" KEY "@h:1",
+	    "http://" KEY "@h:1",
+	    "hearth://" KEY,        /* no host */
+	    "hearth://" KEY "@",    /* empty host */
+	    "hearth://" KEY "@h:0", /* port 0 */
+	    "hearth://" KEY "@h:65536",
+	    "hearth://" KEY "@h:07", /* leading zero */
+	    "hearth://" KEY "@h:",
+	    "hearth://" KEY "@h:1x",
+	    "hearth://" KEY "@h h:1", /* space */
+	    "hearth://" KEY "@h/path:1",
+	    "hearth://" KEY "@h\x1b[31m:1", /* escape */
+	    "hearth://" KEY "@[::1:1",      /* no bracket */
+	    "hearth://" KEY "@[::1]x",
+	    "hearth://" KEY "@[zz::1]:1",
+	    "hearth://" KEY "A@h:1", /* key too long */
+	    "hearth://AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh@h:1",
+	    "hearth://AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+@h:1",
+	    "hearth://" KEY "@h@h:1",
+	};
+	struct addr a;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&a, 0x55, sizeof a);
+		assert_int_equal(parse(bad[i], &a), ERR_ADDR);
+		/* A failed parse leaves nothing behind. */
+		assert_int_equal(a.port, 0);
+		assert_int_equal(a.key[0], 0);
+	}
+}
+
+static void
+test_host_length_bound(void **state)
+{
+	char s[600], host[ADDR_HOST_MAX + 1];
+	uint16_t port;
+
+	memset(s, 'a', sizeof s);
+	assert_int_equal(
+	    addr_hostport_parse(s, ADDR_HOST_MAX, 1, host, &port), 0);
+	assert_int_equal(strlen(host), ADDR_HOST_MAX);
+	assert_int_equal(port, 1);
+	assert_int_equal(
+	    addr_hostport_parse(s, ADDR_HOST_MAX + 1, 1, host, &port),
+	    ERR_ADDR);
+	assert_int_equal(addr_hostport_parse("h:0", 3, 1, host, &port), 0);
+	assert_int_equal(port, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_forms),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_rejects_malformed),
+	    cmocka_unit_test(test_host_length_bound),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
