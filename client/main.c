@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * hearth: the client. Until the engine and the interface land, it can
+ * check a relay: `hearth ping ADDRESS` connects, verifies the relay's key
+ * through the Noise handshake, and measures round trips. See man/hearth.1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "client/upstream.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/secmem.h"
+
+#define HEARTH_VERSION "0.1.0"
+#define PING_COUNT_MAX 100000
+
+static const char hearth_usage[] =
+    "usage: hearth ping ADDRESS [--count N]\n"
+    "\n"
+    "  ping ADDRESS   connect to the relay at ADDRESS "
+    "(hearth://KEY@HOST:PORT),\n"
+    "                 verify that it holds KEY, and time N round trips\n"
+    "                 (default 3)\n"
+    "\n"
+    "  -h, --help     show this help\n"
+    "  -V, --version  show the version\n"
+    "\n"
+    "The chat interface and headless mode are not built yet.\n";
+
+struct ping_run {
+	struct upstream up;
+	unsigned count;
+	unsigned sent;
+	unsigned answered;
+	uint64_t sent_at;
+	double *rtt_ms;
+	int err;
+	char reason[PROTO_REASON_MAX + 1];
+	uv_signal_t sigint;
+};
+
+static void ping_on_ready(struct upstream *u, const struct wire_welcome *w);
+static void ping_on_msg(struct upstream *u, const struct wire_msg *m);
+static void ping_on_close(struct upstream *u, int err, const char *reason);
+
+static const struct upstream_ops ping_ops = {
+    .on_ready = ping_on_ready,
+    .on_msg = ping_on_msg,
+    .on_close = ping_on_close,
+};
+
+static void
+ping_send(struct ping_run *p)
+{
+	struct wire_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.type = WIRE_MSG_PING;
+	m.u.ping.token = ++p->sent;
+	p->sent_at = uv_hrtime();
+	if (upstream_send(&p->up, &m) != 0)
+		upstream_close(&p->up);
+}
+
+static void
+ping_on_ready(struct upstream *u, const struct wire_welcome *w)
+{
+	struct ping_run *p = u->data;
+
+	printf("connected to %s port %u: relay key verified, wire version "
+	       "%llu\n",
+	    u->addr.host, (unsigned)u->addr.port,
+	    (unsigned long long)w->version);
+	if (p->count == 0) {
+		upstream_close(u);
+		return;
+	}
+	ping_send(p);
+}
+
+static void
+ping_on_msg(struct upstream *u, const struct wire_msg *m)
+{
+	struct ping_run *p = u->data;
+
+	if (m->type != WIRE_MSG_PONG || m->u.ping.token != p->sent) {
+		p->err = ERR_PROTO;
+		upstream_close(u);
+		return;
+	}
+	p->rtt_ms[p->answered++] = (double)(uv_hrtime() - p->sent_at) / 1e6;
+	if (p->answered == p->count)
+		upstream_close(u);
+	else
+		ping_send(p);
+}
+
+static void
+ping_on_close(struct upstream *u, int err, const char *reason)
+{
+	struct ping_run *p = u->data;
+
+	if (p->err == 0)
+		p->err = err;
+	if (reason != NULL)
+		snprintf(p->reason, sizeof p->reason, "%s", reason);
+	uv_close((uv_handle_t *)&p->sigint, NULL);
+}
+
+static void
+ping_on_signal(uv_signal_t *h, int signum)
+{
+	struct ping_run *p = h->data;
+
+	p->err = ERR_TIMEOUT;
+	upstream_close(&p->up);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+ping_explain(const struct ping_run *p, const struct addr *a)
+{
+	char key[ADDR_KEY_B64_LEN + 1];
+
+	addr_key_encode(a->key, key);
+	switch (p->err) {
+	case ERR_HS_KEY:
+	case ERR_CRYPTO:
+		fprintf(stderr,
+		    "hearth: relay key mismatch: the relay at %s "
+		    "port %u does not hold the key pinned in the "
+		    "address (%.8s...). Check the address with the "
+		    "relay's operator.\n",
+		    a->host, (unsigned)a->port, key);
+		break;
+	case ERR_HS_VERSION:
+		fprintf(stderr,
+		    "hearth: the relay at %s port %u speaks "
+		    "another protocol version; update hearth or "
+		    "the relay.\n",
+		    a->host, (unsigned)a->port);
+		break;
+	default:
+		fprintf(stderr, "hearth: relay %s port %u: %s%s%s\n", a->host,
+		    (unsigned)a->port, err_str(p->err),
+		    p->reason[0] ? ": " : "", p->reason);
+	}
+}
+
+static int
+cmd_ping(const char *address, unsigned count)
+{
+	struct ping_run p;
+	struct addr a;
+	uv_loop_t loop;
+	struct stream_loop sl;
+	int rc, status = 1;
+
+	if (addr_parse(address, strlen(address), &a) != 0) {
+		fprintf(stderr,
+		    "hearth: '%s' is not a relay address "
+		    "(hearth://KEY@HOST:PORT)\n",
+		    address);
+		return 2;
+	}
+	memset(&p, 0, sizeof p);
+	p.count = count;
+	p.rtt_ms = calloc(count ? count : 1, sizeof *p.rtt_ms);
+	if (p.rtt_ms == NULL)
+		fatalx("out of memory");
+	uv_loop_init(&loop);
+	stream_loop_init(&sl, &loop);
+	uv_signal_init(&loop, &p.sigint);
+	p.sigint.data = &p;
+	uv_signal_start(&p.sigint, ping_on_signal, SIGINT);
+	rc = upstream_connect(&p.up, &sl, &a, &ping_ops, &p);
+	if (rc != 0) {
+		p.err = rc;
+		uv_close((uv_handle_t *)&p.sigint, NULL);
+	}
+	uv_run(&loop, UV_RUN_DEFAULT);
+	stream_loop_release(&sl);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&loop) != 0)
+		log_error("handles left open at exit");
+	if (p.err == 0 && p.answered == count) {
+		status = 0;
+		if (count > 0) {
+			qsort(p.rtt_ms, count, sizeof *p.rtt_ms, cmp_double);
+			printf("%u pings answered: round trip min %.3f ms, "
+			       "median %.3f ms, max %.3f ms\n",
+			    count, p.rtt_ms[0], p.rtt_ms[count / 2],
+			    p.rtt_ms[count - 1]);
+		}
+	} else
+		ping_explain(&p, &a);
+	free(p.rtt_ms);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"count", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	unsigned long count = 3;
+	char *end;
+	int opt, rc;
+
+	log_init("hearth", LOG_WARN);
+	if (sodium_init() < 0)
+		fatalx("libsodium failed to initialise");
+	signal(SIGPIPE, SIG_IGN);
+	while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			errno = 0;
+			count = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    optarg[0] == '-' || count > PING_COUNT_MAX) {
+				fprintf(stderr,
+				    "hearth: --count: '%s' is not "
+				    "a number from 0 to %d\n",
+				    optarg, PING_COUNT_MAX);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(hearth_usage, stdout);
+			return 0;
+		case 'V':
+			printf("hearth %s (wire version %d)\n", HEARTH_VERSION,
+			    WIRE_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'hearth --help'.\n");
+			return 2;
+		}
+	}
+	if (optind + 2 == argc && strcmp(argv[optind], "ping") == 0) {
+		rc = cmd_ping(argv[optind + 1], (unsigned)count);
+		secmem_shutdown();
+		return rc;
+	}
+	fprintf(stderr, "hearth: expected 'ping ADDRESS'\n"
+	                "Try 'hearth --help'.\n");
+	return 2;
+}
