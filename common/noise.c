@@ -6,8 +6,9 @@
  */
 #include "common/noise.h"
 
-#include <sodium.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "common/err.h"
 
@@ -20,8 +21,8 @@ static const char noise_protocol_name[NOISE_HASH_LEN + 1] =
 /* 5.1 CipherState */
 
 static void
-noise_nonce(uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES],
-    uint64_t n)
+noise_nonce(
+    uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES], uint64_t n)
 {
 	memset(nonce, 0, 4);
 	for (int i = 0; i < 8; i++)
@@ -37,8 +38,8 @@ noise_cipher_init(struct noise_cipher *c, const uint8_t k[NOISE_KEY_LEN])
 }
 
 int
-noise_cipher_encrypt(struct noise_cipher *c, const uint8_t *ad,
-    size_t ad_len, const uint8_t *in, size_t len, uint8_t *out)
+noise_cipher_encrypt(struct noise_cipher *c, const uint8_t *ad, size_t ad_len,
+    const uint8_t *in, size_t len, uint8_t *out)
 {
 	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
 
@@ -56,8 +57,8 @@ noise_cipher_encrypt(struct noise_cipher *c, const uint8_t *ad,
 }
 
 int
-noise_cipher_decrypt(struct noise_cipher *c, const uint8_t *ad,
-    size_t ad_len, const uint8_t *in, size_t len, uint8_t *out)
+noise_cipher_decrypt(struct noise_cipher *c, const uint8_t *ad, size_t ad_len,
+    const uint8_t *in, size_t len, uint8_t *out)
 {
 	uint8_t nonce[crypto_aead_chacha20poly1305_IETF_NPUBBYTES];
 
@@ -71,7 +72,7 @@ noise_cipher_decrypt(struct noise_cipher *c, const uint8_t *ad,
 		return ERR_NONCE;
 	noise_nonce(nonce, c->n);
 	if (crypto_aead_chacha20poly1305_ietf_decrypt(
-		out, NULL, NULL, in, len, ad, ad_len, nonce, c->k) != 0)
+	        out, NULL, NULL, in, len, ad, ad_len, nonce, c->k) != 0)
 		return ERR_CRYPTO;
 	c->n++;
 	return 0;
@@ -100,8 +101,7 @@ noise_cipher_wipe(struct noise_cipher *c)
 /* 4.3 HKDF with HMAC-SHA256, two outputs. */
 static void
 noise_hkdf2(const uint8_t ck[NOISE_HASH_LEN], const uint8_t *ikm,
-    size_t ikm_len, uint8_t out1[NOISE_HASH_LEN],
-    uint8_t out2[NOISE_HASH_LEN])
+    size_t ikm_len, uint8_t out1[NOISE_HASH_LEN], uint8_t out2[NOISE_HASH_LEN])
 {
 	crypto_auth_hmacsha256_state st;
 	uint8_t temp[NOISE_HASH_LEN];
@@ -148,22 +148,22 @@ noise_mix_key(struct noise_hs *hs, const uint8_t ikm[NOISE_DH_LEN])
 }
 
 static int
-noise_encrypt_and_hash(struct noise_hs *hs, const uint8_t *plain,
-    size_t len, uint8_t *out)
+noise_encrypt_and_hash(
+    struct noise_hs *hs, const uint8_t *plain, size_t len, uint8_t *out)
 {
 	int r;
 	size_t out_len = len + (hs->c.has_key ? NOISE_TAG_LEN : 0);
 
-	if ((r = noise_cipher_encrypt(&hs->c, hs->h, NOISE_HASH_LEN, plain,
-		 len, out)) < 0)
+	if ((r = noise_cipher_encrypt(
+	         &hs->c, hs->h, NOISE_HASH_LEN, plain, len, out)) < 0)
 		return r;
 	noise_mix_hash(hs, out, out_len);
 	return 0;
 }
 
 static int
-noise_decrypt_and_hash(struct noise_hs *hs, const uint8_t *cipher,
-    size_t len, uint8_t *out)
+noise_decrypt_and_hash(
+    struct noise_hs *hs, const uint8_t *cipher, size_t len, uint8_t *out)
 {
 	uint8_t h[NOISE_HASH_LEN];
 	int r;
@@ -174,8 +174,8 @@ noise_decrypt_and_hash(struct noise_hs *hs, const uint8_t *cipher,
 	crypto_hash_sha256_update(&st, hs->h, NOISE_HASH_LEN);
 	crypto_hash_sha256_update(&st, cipher, len);
 	crypto_hash_sha256_final(&st, h);
-	if ((r = noise_cipher_decrypt(&hs->c, hs->h, NOISE_HASH_LEN, cipher,
-		 len, out)) < 0)
+	if ((r = noise_cipher_decrypt(
+	         &hs->c, hs->h, NOISE_HASH_LEN, cipher, len, out)) < 0)
 		return r;
 	memcpy(hs->h, h, NOISE_HASH_LEN);
 	return 0;
@@ -245,8 +245,8 @@ noise_dh_mix(struct noise_hs *hs, const uint8_t priv[NOISE_DH_LEN],
 }
 
 int
-noise_hs_write(struct noise_hs *hs, const uint8_t *payload,
-    size_t payload_len, uint8_t *out, size_t cap, size_t *out_len)
+noise_hs_write(struct noise_hs *hs, const uint8_t *payload, size_t payload_len,
+    uint8_t *out, size_t cap, size_t *out_len)
 {
 	int r;
 
@@ -292,8 +292,7 @@ noise_hs_read(struct noise_hs *hs, const uint8_t *msg, size_t msg_len,
 		r = ERR_HS_STATE;
 	else if (msg_len < NOISE_HS_OVERHEAD)
 		r = ERR_TRUNCATED;
-	else if (msg_len > NOISE_MSG_MAX ||
-	    cap < msg_len - NOISE_HS_OVERHEAD)
+	else if (msg_len > NOISE_MSG_MAX || cap < msg_len - NOISE_HS_OVERHEAD)
 		r = ERR_TOO_BIG;
 	else
 		r = 0;
@@ -312,7 +311,8 @@ noise_hs_read(struct noise_hs *hs, const uint8_t *msg, size_t msg_len,
 		r = noise_dh_mix(hs, hs->e_priv, hs->re);
 	len = msg_len - NOISE_DH_LEN;
 	if (r == 0)
-		r = noise_decrypt_and_hash(hs, msg + NOISE_DH_LEN, len, payload);
+		r = noise_decrypt_and_hash(
+		    hs, msg + NOISE_DH_LEN, len, payload);
 	if (r < 0) {
 		noise_hs_wipe(hs);
 		return r;

@@ -11,9 +11,10 @@
  * Then the side decrypts each transport message with its receive key,
  * stopping at the first failure as a connection would.
  */
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "common/noise.h"
 #include "common/proto.h"
@@ -25,8 +26,7 @@ static const uint8_t fuzz_init_e[NOISE_DH_LEN] = {13, 14, 15, 16};
 
 /* Takes a u16-length-prefixed chunk off the front of the input. */
 static bool
-fuzz_take(const uint8_t **p, size_t *left, const uint8_t **chunk,
-    size_t *len)
+fuzz_take(const uint8_t **p, size_t *left, const uint8_t **chunk, size_t *len)
 {
 	size_t n;
 

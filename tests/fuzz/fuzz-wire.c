@@ -20,7 +20,7 @@ static bool
 bytes_equal(const struct wire_bytes *a, const struct wire_bytes *b)
 {
 	return a->len == b->len &&
-	    (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
+	       (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
 }
 
 static bool
@@ -31,17 +31,17 @@ msg_equal(const struct wire_msg *a, const struct wire_msg *b)
 	switch (a->type) {
 	case WIRE_MSG_HELLO:
 		return a->u.hello.version == b->u.hello.version &&
-		    a->u.hello.features == b->u.hello.features;
+		       a->u.hello.features == b->u.hello.features;
 	case WIRE_MSG_WELCOME:
 		return a->u.welcome.version == b->u.welcome.version &&
-		    a->u.welcome.frame_max == b->u.welcome.frame_max &&
-		    a->u.welcome.idle_ms == b->u.welcome.idle_ms;
+		       a->u.welcome.frame_max == b->u.welcome.frame_max &&
+		       a->u.welcome.idle_ms == b->u.welcome.idle_ms;
 	case WIRE_MSG_PING:
 	case WIRE_MSG_PONG:
 		return a->u.ping.token == b->u.ping.token;
 	case WIRE_MSG_ERROR:
 		return a->u.error.code == b->u.error.code &&
-		    bytes_equal(&a->u.error.reason, &b->u.error.reason);
+		       bytes_equal(&a->u.error.reason, &b->u.error.reason);
 	default:
 		return false;
 	}
@@ -49,8 +49,8 @@ msg_equal(const struct wire_msg *a, const struct wire_msg *b)
 
 /* Checks one decoded message of `used` input bytes; aborts on a mismatch. */
 static void
-oracle(const uint8_t *p, size_t used, const struct wire_msg *m,
-    struct buf *enc, struct buf *enc2)
+oracle(const uint8_t *p, size_t used, const struct wire_msg *m, struct buf *enc,
+    struct buf *enc2)
 {
 	struct wire_msg again;
 	size_t obj_len;

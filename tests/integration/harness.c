@@ -124,11 +124,12 @@ relay_proc_start(struct relay_proc *rp, const char *const *extra)
 
 		/* The port goes to fd 3; stdout's copy is not needed. */
 		dup2(devnull, 1);
+		/* The read end may itself be fd 3: close it before the dup. */
+		close(fds[0]);
 		if (fds[1] != 3) {
 			dup2(fds[1], 3);
 			close(fds[1]);
 		}
-		close(fds[0]);
 		execv(argv[0], argv);
 		_exit(127);
 	}

@@ -4,10 +4,11 @@
  * ($HEARTH_VECTORS/noise-nk.json), then every way a handshake or a
  * transport message can go wrong.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "common/err.h"
 #include "common/noise.h"
@@ -77,9 +78,8 @@ vec_hex(const char **pos, const char *end, const char *key, uint8_t *out,
 	assert_non_null(p);
 	q = strchr(++p, '"');
 	assert_non_null(q);
-	assert_int_equal(sodium_hex2bin(out, cap, p, (size_t)(q - p), NULL,
-			     &len, NULL),
-	    0);
+	assert_int_equal(
+	    sodium_hex2bin(out, cap, p, (size_t)(q - p), NULL, &len, NULL), 0);
 	*pos = q + 1;
 	return len;
 }
@@ -95,10 +95,10 @@ vec_load(void **state)
 	end = strstr(pos, "\"protocol_name\"");
 	if (end == NULL)
 		end = text + strlen(text);
-	vec.prologue_len = vec_hex(&pos, end, "init_prologue", vec.prologue,
-	    sizeof vec.prologue);
-	assert_int_equal(vec_hex(&pos, end, "init_ephemeral", vec.init_e, 32),
-	    32);
+	vec.prologue_len = vec_hex(
+	    &pos, end, "init_prologue", vec.prologue, sizeof vec.prologue);
+	assert_int_equal(
+	    vec_hex(&pos, end, "init_ephemeral", vec.init_e, 32), 32);
 	assert_int_equal(
 	    vec_hex(&pos, end, "init_remote_static", vec.rs, 32), 32);
 	assert_int_equal(vec_hex(&pos, end, "resp_static", vec.resp_s, 32), 32);
@@ -136,12 +136,12 @@ test_vector_handshake_and_transport(void **state)
 
 	noise_hs_init_initiator(&ini, vec.prologue, vec.prologue_len, vec.rs);
 	noise_hs_fix_ephemeral(&ini, vec.init_e);
-	noise_hs_init_responder(&res, vec.prologue, vec.prologue_len,
-	    vec.resp_s);
+	noise_hs_init_responder(
+	    &res, vec.prologue, vec.prologue_len, vec.resp_s);
 	noise_hs_fix_ephemeral(&res, vec.resp_e);
 
 	assert_int_equal(noise_hs_write(&ini, vec.payload[0],
-			     vec.payload_len[0], msg, sizeof msg, &len),
+	                     vec.payload_len[0], msg, sizeof msg, &len),
 	    0);
 	assert_int_equal(len, vec.cipher_len[0]);
 	assert_memory_equal(msg, vec.cipher[0], len);
@@ -151,7 +151,7 @@ test_vector_handshake_and_transport(void **state)
 	assert_memory_equal(out, vec.payload[0], plen);
 
 	assert_int_equal(noise_hs_write(&res, vec.payload[1],
-			     vec.payload_len[1], msg, sizeof msg, &len),
+	                     vec.payload_len[1], msg, sizeof msg, &len),
 	    0);
 	assert_int_equal(len, vec.cipher_len[1]);
 	assert_memory_equal(msg, vec.cipher[1], len);
@@ -172,7 +172,7 @@ test_vector_handshake_and_transport(void **state)
 		struct noise_cipher *rx = i % 2 == 0 ? &rrx : &irx;
 
 		assert_int_equal(noise_cipher_encrypt(tx, NULL, 0,
-				     vec.payload[i], vec.payload_len[i], msg),
+		                     vec.payload[i], vec.payload_len[i], msg),
 		    0);
 		len = vec.payload_len[i] + NOISE_TAG_LEN;
 		assert_int_equal(len, vec.cipher_len[i]);
@@ -203,16 +203,16 @@ pair_handshake(struct noise_cipher *itx, struct noise_cipher *irx,
 	uint8_t msg[128], out[128];
 	size_t len, plen;
 
-	pair_init(&ini, &res, prologue, sizeof prologue, prologue,
-	    sizeof prologue);
-	assert_int_equal(noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len),
-	    0);
+	pair_init(
+	    &ini, &res, prologue, sizeof prologue, prologue, sizeof prologue);
+	assert_int_equal(
+	    noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len), 0);
 	assert_int_equal(len, NOISE_HS_OVERHEAD);
 	assert_int_equal(
 	    noise_hs_read(&res, msg, len, out, sizeof out, &plen), 0);
 	assert_int_equal(plen, 0);
-	assert_int_equal(noise_hs_write(&res, NULL, 0, msg, sizeof msg, &len),
-	    0);
+	assert_int_equal(
+	    noise_hs_write(&res, NULL, 0, msg, sizeof msg, &len), 0);
 	assert_int_equal(
 	    noise_hs_read(&ini, msg, len, out, sizeof out, &plen), 0);
 	assert_int_equal(noise_hs_split(&ini, itx, irx, NULL), 0);
@@ -253,15 +253,15 @@ test_wrong_static_key_fails(void **state)
 	noise_keypair(other, other_pub);
 	noise_hs_init_initiator(&ini, prologue, sizeof prologue, other_pub);
 	noise_hs_init_responder(&res, prologue, sizeof prologue, s);
-	assert_int_equal(noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len),
-	    0);
-	assert_int_equal(noise_hs_read(&res, msg, len, out, sizeof out, &plen),
-	    ERR_CRYPTO);
+	assert_int_equal(
+	    noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len), 0);
+	assert_int_equal(
+	    noise_hs_read(&res, msg, len, out, sizeof out, &plen), ERR_CRYPTO);
 	assert_int_equal(plen, 0);
 	/* The state is wiped and refuses to go on. */
 	assert_false(noise_hs_done(&res));
-	assert_int_equal(noise_hs_write(&res, NULL, 0, msg, sizeof msg, &len),
-	    ERR_HS_STATE);
+	assert_int_equal(
+	    noise_hs_write(&res, NULL, 0, msg, sizeof msg, &len), ERR_HS_STATE);
 }
 
 static void
@@ -273,10 +273,10 @@ test_prologue_mismatch_fails(void **state)
 	size_t len, plen;
 
 	pair_init(&ini, &res, prologue, sizeof prologue, other, sizeof other);
-	assert_int_equal(noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len),
-	    0);
-	assert_int_equal(noise_hs_read(&res, msg, len, out, sizeof out, &plen),
-	    ERR_CRYPTO);
+	assert_int_equal(
+	    noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len), 0);
+	assert_int_equal(
+	    noise_hs_read(&res, msg, len, out, sizeof out, &plen), ERR_CRYPTO);
 }
 
 static void
@@ -291,7 +291,7 @@ test_tampered_messages_fail(void **state)
 		pair_init(&ini, &res, prologue, sizeof prologue, prologue,
 		    sizeof prologue);
 		assert_int_equal(noise_hs_write(&ini, (const uint8_t *)"abcd",
-				     4, msg, sizeof msg, &len),
+		                     4, msg, sizeof msg, &len),
 		    0);
 		memcpy(copy, msg, len);
 		copy[i] ^= 0x01;
@@ -299,19 +299,19 @@ test_tampered_messages_fail(void **state)
 		    noise_hs_read(&res, copy, len, out, sizeof out, &plen), 0);
 	}
 	/* And of message 2. */
-	pair_init(&ini, &res, prologue, sizeof prologue, prologue,
-	    sizeof prologue);
-	assert_int_equal(noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len),
-	    0);
+	pair_init(
+	    &ini, &res, prologue, sizeof prologue, prologue, sizeof prologue);
+	assert_int_equal(
+	    noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len), 0);
 	assert_int_equal(
 	    noise_hs_read(&res, msg, len, out, sizeof out, &plen), 0);
-	assert_int_equal(noise_hs_write(&res, NULL, 0, msg, sizeof msg, &len),
-	    0);
+	assert_int_equal(
+	    noise_hs_write(&res, NULL, 0, msg, sizeof msg, &len), 0);
 	msg[len - 1] ^= 0x80;
-	assert_int_equal(noise_hs_read(&ini, msg, len, out, sizeof out, &plen),
-	    ERR_CRYPTO);
+	assert_int_equal(
+	    noise_hs_read(&ini, msg, len, out, sizeof out, &plen), ERR_CRYPTO);
 	assert_int_equal(noise_hs_split(&ini, &(struct noise_cipher){0},
-			     &(struct noise_cipher){0}, NULL),
+	                     &(struct noise_cipher){0}, NULL),
 	    ERR_HS_STATE);
 }
 
@@ -323,10 +323,10 @@ test_low_order_ephemeral_fails(void **state)
 	size_t plen;
 
 	/* An all-zero ephemeral key makes every DH result zero. */
-	pair_init(&ini, &res, prologue, sizeof prologue, prologue,
-	    sizeof prologue);
-	assert_int_equal(noise_hs_read(&res, msg, sizeof msg, out, sizeof out,
-			     &plen),
+	pair_init(
+	    &ini, &res, prologue, sizeof prologue, prologue, sizeof prologue);
+	assert_int_equal(
+	    noise_hs_read(&res, msg, sizeof msg, out, sizeof out, &plen),
 	    ERR_CRYPTO);
 }
 
@@ -337,44 +337,44 @@ test_out_of_turn_and_bounds(void **state)
 	uint8_t msg[128], out[128];
 	size_t len = 7, plen = 7;
 
-	pair_init(&ini, &res, prologue, sizeof prologue, prologue,
-	    sizeof prologue);
+	pair_init(
+	    &ini, &res, prologue, sizeof prologue, prologue, sizeof prologue);
 	/* The responder speaks second; the initiator reads second. */
-	assert_int_equal(noise_hs_write(&res, NULL, 0, msg, sizeof msg, &len),
-	    ERR_HS_STATE);
+	assert_int_equal(
+	    noise_hs_write(&res, NULL, 0, msg, sizeof msg, &len), ERR_HS_STATE);
 	assert_int_equal(len, 0);
-	assert_int_equal(noise_hs_read(&ini, msg, NOISE_HS_OVERHEAD, out,
-			     sizeof out, &plen),
+	assert_int_equal(
+	    noise_hs_read(&ini, msg, NOISE_HS_OVERHEAD, out, sizeof out, &plen),
 	    ERR_HS_STATE);
 	assert_int_equal(plen, 0);
 
 	/* Output too small, then payload over the message limit. */
-	pair_init(&ini, &res, prologue, sizeof prologue, prologue,
-	    sizeof prologue);
-	assert_int_equal(noise_hs_write(&ini, NULL, 0, msg,
-			     NOISE_HS_OVERHEAD - 1, &len),
+	pair_init(
+	    &ini, &res, prologue, sizeof prologue, prologue, sizeof prologue);
+	assert_int_equal(
+	    noise_hs_write(&ini, NULL, 0, msg, NOISE_HS_OVERHEAD - 1, &len),
 	    ERR_TOO_BIG);
-	assert_int_equal(noise_hs_write(&ini, msg, NOISE_MSG_MAX, msg,
-			     sizeof msg, &len),
+	assert_int_equal(
+	    noise_hs_write(&ini, msg, NOISE_MSG_MAX, msg, sizeof msg, &len),
 	    ERR_TOO_BIG);
 	/* Neither failure consumed the turn. */
-	assert_int_equal(noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len),
-	    0);
+	assert_int_equal(
+	    noise_hs_write(&ini, NULL, 0, msg, sizeof msg, &len), 0);
 
 	/* Truncated message 1, then a payload buffer too small. */
 	assert_int_equal(noise_hs_read(&res, msg, NOISE_HS_OVERHEAD - 1, out,
-			     sizeof out, &plen),
+	                     sizeof out, &plen),
 	    ERR_TRUNCATED);
-	pair_init(&ini, &res, prologue, sizeof prologue, prologue,
-	    sizeof prologue);
+	pair_init(
+	    &ini, &res, prologue, sizeof prologue, prologue, sizeof prologue);
 	assert_int_equal(noise_hs_write(&ini, (const uint8_t *)"xy", 2, msg,
-			     sizeof msg, &len),
+	                     sizeof msg, &len),
 	    0);
-	assert_int_equal(noise_hs_read(&res, msg, len, out, 1, &plen),
-	    ERR_TOO_BIG);
+	assert_int_equal(
+	    noise_hs_read(&res, msg, len, out, 1, &plen), ERR_TOO_BIG);
 	/* Splitting an unfinished handshake is refused. */
 	assert_int_equal(noise_hs_split(&ini, &(struct noise_cipher){0},
-			     &(struct noise_cipher){0}, NULL),
+	                     &(struct noise_cipher){0}, NULL),
 	    ERR_HS_STATE);
 }
 
@@ -395,16 +395,16 @@ test_transport_failures(void **state)
 	    noise_cipher_decrypt(&rrx, NULL, 0, bad, 19, bad), ERR_CRYPTO);
 	assert_int_equal(rrx.n, n);
 	/* A message cut short by a byte fails the same way. */
-	assert_int_equal(noise_cipher_decrypt(&rrx, NULL, 0, msg, 18, bad),
-	    ERR_CRYPTO);
+	assert_int_equal(
+	    noise_cipher_decrypt(&rrx, NULL, 0, msg, 18, bad), ERR_CRYPTO);
 	assert_int_equal(noise_cipher_decrypt(&rrx, NULL, 0, msg, 19, msg), 0);
 	assert_memory_equal(msg, "abc", 3);
 	assert_int_equal(rrx.n, n + 1);
 	/* A bare tag is a forgery; less than a tag is truncated. */
-	assert_int_equal(noise_cipher_decrypt(&rrx, NULL, 0, msg, 16, bad),
-	    ERR_CRYPTO);
-	assert_int_equal(noise_cipher_decrypt(&rrx, NULL, 0, msg, 15, bad),
-	    ERR_TRUNCATED);
+	assert_int_equal(
+	    noise_cipher_decrypt(&rrx, NULL, 0, msg, 16, bad), ERR_CRYPTO);
+	assert_int_equal(
+	    noise_cipher_decrypt(&rrx, NULL, 0, msg, 15, bad), ERR_TRUNCATED);
 	/* A replayed message fails: the nonce moved on. */
 	assert_int_equal(noise_cipher_encrypt(&itx, NULL, 0, msg, 3, bad), 0);
 	memcpy(msg, bad, 19);
@@ -412,14 +412,14 @@ test_transport_failures(void **state)
 	assert_int_equal(
 	    noise_cipher_decrypt(&rrx, NULL, 0, msg, 19, msg), ERR_CRYPTO);
 	/* Associated data is authenticated. */
-	assert_int_equal(noise_cipher_encrypt(&itx, (const uint8_t *)"ad", 2,
-			     msg, 3, msg),
+	assert_int_equal(
+	    noise_cipher_encrypt(&itx, (const uint8_t *)"ad", 2, msg, 3, msg),
 	    0);
-	assert_int_equal(noise_cipher_decrypt(&rrx, (const uint8_t *)"ae", 2,
-			     msg, 19, bad),
+	assert_int_equal(
+	    noise_cipher_decrypt(&rrx, (const uint8_t *)"ae", 2, msg, 19, bad),
 	    ERR_CRYPTO);
-	assert_int_equal(noise_cipher_decrypt(&rrx, (const uint8_t *)"ad", 2,
-			     msg, 19, bad),
+	assert_int_equal(
+	    noise_cipher_decrypt(&rrx, (const uint8_t *)"ad", 2, msg, 19, bad),
 	    0);
 }
 
@@ -458,8 +458,8 @@ test_rekey(void **state)
 	assert_int_equal(
 	    noise_cipher_decrypt(&rrx, NULL, 0, msg, 19, msg), ERR_CRYPTO);
 	noise_cipher_rekey(&rrx);
-	assert_int_equal(noise_cipher_decrypt(&rrx, NULL, 0, copy, 19, copy),
-	    0);
+	assert_int_equal(
+	    noise_cipher_decrypt(&rrx, NULL, 0, copy, 19, copy), 0);
 	assert_memory_equal(copy, "abc", 3);
 	/* Rekey is deterministic: k' = ENCRYPT(k, 2^64-1, "", zeros)[0..32]. */
 	noise_cipher_rekey(&old);
