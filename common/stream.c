@@ -184,6 +184,9 @@ stream_accept(struct stream *s, struct stream_loop *sl, uv_stream_t *server,
 	noise_hs_init_responder(&stream_keys(s)->u.hs,
 	    (const uint8_t *)PROTO_PROLOGUE, PROTO_PROLOGUE_LEN, s_priv);
 	rc = uv_accept(server, (uv_stream_t *)&s->tcp);
+	/* Batching already coalesces; Nagle would only add delay. */
+	if (rc == 0)
+		rc = uv_tcp_nodelay(&s->tcp, 1);
 	if (rc == 0)
 		rc = stream_start_reading(s);
 	if (rc != 0) {
@@ -239,7 +242,9 @@ stream_on_connect(uv_connect_t *req, int status)
 		stream_close(s, status);
 		return;
 	}
-	rc = stream_start_reading(s);
+	rc = uv_tcp_nodelay(&s->tcp, 1);
+	if (rc == 0)
+		rc = stream_start_reading(s);
 	msg[0] = WIRE_VERSION;
 	if (rc == 0)
 		rc = noise_hs_write(&stream_keys(s)->u.hs, NULL, 0, msg + 1,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -121,6 +122,9 @@ relay_proc_start(struct relay_proc *rp, const char *const *extra)
 		return -1;
 	if (rp->pid == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
+
+		/* A test that fails mid-way must not leave its relay behind. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 
 		/* The port goes to fd 3; stdout's copy is not needed. */
 		dup2(devnull, 1);

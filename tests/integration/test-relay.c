@@ -46,6 +46,10 @@ struct ping_set {
 	unsigned closed;
 	bool timed_out;
 	bool hold; /* stay connected after pinging, until told */
+	/* Called once, when client 0 is halfway through its pings. */
+	void (*midway)(struct ping_set *ps);
+	uint16_t port;
+	int abused; /* abuse_relay's steps that worked */
 };
 
 static void
@@ -84,7 +88,10 @@ pinger_on_msg(struct upstream *u, const struct wire_msg *m)
 		upstream_close(u);
 		return;
 	}
-	if (++p->answered == p->set->pings && !p->set->hold)
+	if (++p->answered == p->set->pings / 2 && p == &p->set->p[0] &&
+	    p->set->midway != NULL)
+		p->set->midway(p->set);
+	if (p->answered == p->set->pings && !p->set->hold)
 		upstream_close(u);
 	else if (p->answered < p->set->pings)
 		pinger_ping(p);
@@ -127,10 +134,12 @@ ping_set_on_deadline(uv_timer_t *t)
  * Fills ps->p for the caller to inspect; the caller frees ps->p.
  */
 static void
-ping_set_run(struct ping_set *ps, const struct addr *a, unsigned n,
-    unsigned pings, uint64_t limit_ms)
+ping_set_run_with(struct ping_set *ps, const struct addr *a, unsigned n,
+    unsigned pings, uint64_t limit_ms, void (*midway)(struct ping_set *ps))
 {
 	memset(ps, 0, sizeof *ps);
+	ps->midway = midway;
+	ps->port = a->port;
 	ps->n = n;
 	ps->pings = pings;
 	ps->p = calloc(n, sizeof *ps->p);
@@ -151,6 +160,13 @@ ping_set_run(struct ping_set *ps, const struct addr *a, unsigned n,
 	uv_run(&ps->loop, UV_RUN_DEFAULT);
 	assert_int_equal(uv_loop_close(&ps->loop), 0);
 	assert_int_equal(secmem_in_use(), 0);
+}
+
+static void
+ping_set_run(struct ping_set *ps, const struct addr *a, unsigned n,
+    unsigned pings, uint64_t limit_ms)
+{
+	ping_set_run_with(ps, a, n, pings, limit_ms, NULL);
 }
 
 /* One client that must complete `pings` round trips: the relay is healthy. */
@@ -178,6 +194,60 @@ test_many_clients_ping(void **state)
 	for (unsigned i = 0; i < CLIENTS; i++) {
 		assert_int_equal(ps.p[i].err, 0);
 		assert_true(ps.p[i].ready);
+		assert_int_equal(ps.p[i].answered, PINGS);
+	}
+	free(ps.p);
+	assert_int_equal(relay_proc_stop(&rp), 0);
+}
+
+/*
+ * Runs inside the clients' loop, which stalls meanwhile: the relay, another
+ * process, must deal with all of this while the clients hold their
+ * connections open mid-conversation. It records how far it got rather than
+ * asserting, since a failed assertion cannot unwind the libuv loop.
+ */
+static void
+abuse_relay(struct ping_set *ps)
+{
+	const uint8_t big[2] = {0xff, 0xff};
+	const uint8_t half[] = {0x00, 0x31, WIRE_VERSION, 1, 2, 3, 4};
+	uint8_t junk[512];
+	int fd[3];
+	const uint8_t *what[3] = {junk, big, half};
+	size_t len[3] = {sizeof junk, sizeof big, sizeof half};
+
+	randombytes_buf(junk, sizeof junk);
+	junk[0] = 0x00;
+	junk[1] = 0x31;
+	junk[2] = WIRE_VERSION;
+	for (int i = 0; i < 3; i++) {
+		fd[i] = raw_connect(ps->port);
+		if (fd[i] >= 0 && raw_write(fd[i], what[i], len[i], 0) == 0)
+			ps->abused++;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (fd[i] < 0)
+			continue;
+		if (raw_wait_closed(fd[i], 5000) == 0)
+			ps->abused++;
+		close(fd[i]);
+	}
+}
+
+static void
+test_abuse_spares_other_clients(void **state)
+{
+	static const char *const args[] = {"--handshake-timeout", "300", NULL};
+	struct relay_proc rp;
+	struct ping_set ps;
+
+	assert_int_equal(relay_proc_start(&rp, args), 0);
+	ping_set_run_with(&ps, &rp.addr, CLIENTS, PINGS, 30000, abuse_relay);
+	assert_false(ps.timed_out);
+	/* Three connections made, fed and thrown out by the relay. */
+	assert_int_equal(ps.abused, 6);
+	for (unsigned i = 0; i < CLIENTS; i++) {
+		assert_int_equal(ps.p[i].err, 0);
 		assert_int_equal(ps.p[i].answered, PINGS);
 	}
 	free(ps.p);
@@ -527,6 +597,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_version_mismatch_refused),
 	    cmocka_unit_test(test_byte_at_a_time),
 	    cmocka_unit_test(test_ping_before_hello_refused),
+	    cmocka_unit_test(test_abuse_spares_other_clients),
 	    cmocka_unit_test(test_malformed_message_refused),
 	    cmocka_unit_test(test_limits_busy_and_idle),
 	};
