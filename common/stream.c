@@ -158,10 +158,44 @@ stream_timer_arm(struct stream *s, uint64_t ms)
 static int
 stream_start_reading(struct stream *s)
 {
-	uv_tcp_nodelay(&s->tcp, 1);
+	/* Batching already coalesces writes; Nagle would only add delay. */
+	int rc = uv_tcp_nodelay(&s->tcp, 1);
+
+	if (rc != 0)
+		return rc;
 	s->state = STREAM_HANDSHAKE;
 	return uv_read_start(
 	    (uv_stream_t *)&s->tcp, stream_on_alloc, stream_on_read);
+}
+
+/*
+ * Everything accept and connect share: the struct, its secrets slot, both
+ * handles and the handshake state. key is the responder's private key or
+ * the initiator's pinned relay key.
+ */
+static int
+stream_setup(struct stream *s, struct stream_loop *sl, enum noise_role role,
+    const uint8_t key[static NOISE_DH_LEN], const struct stream_limits *limits,
+    const struct stream_ops *ops, void *data)
+{
+	int rc;
+
+	stream_base_init(s, sl, role, limits, ops, data);
+	rc = uv_tcp_init(sl->loop, &s->tcp);
+	if (rc != 0) {
+		secmem_give(s->keys);
+		s->keys = NULL;
+		return rc;
+	}
+	uv_timer_init(sl->loop, &s->timer);
+	s->handles = 2;
+	if (role == NOISE_RESPONDER)
+		noise_hs_init_responder(&stream_keys(s)->u.hs,
+		    (const uint8_t *)PROTO_PROLOGUE, PROTO_PROLOGUE_LEN, key);
+	else
+		noise_hs_init_initiator(&stream_keys(s)->u.hs,
+		    (const uint8_t *)PROTO_PROLOGUE, PROTO_PROLOGUE_LEN, key);
+	return 0;
 }
 
 int
@@ -172,21 +206,10 @@ stream_accept(struct stream *s, struct stream_loop *sl, uv_stream_t *server,
 {
 	int rc;
 
-	stream_base_init(s, sl, NOISE_RESPONDER, limits, ops, data);
-	rc = uv_tcp_init(sl->loop, &s->tcp);
-	if (rc != 0) {
-		secmem_give(s->keys);
-		s->keys = NULL;
+	rc = stream_setup(s, sl, NOISE_RESPONDER, s_priv, limits, ops, data);
+	if (rc != 0)
 		return rc;
-	}
-	uv_timer_init(sl->loop, &s->timer);
-	s->handles = 2;
-	noise_hs_init_responder(&stream_keys(s)->u.hs,
-	    (const uint8_t *)PROTO_PROLOGUE, PROTO_PROLOGUE_LEN, s_priv);
 	rc = uv_accept(server, (uv_stream_t *)&s->tcp);
-	/* Batching already coalesces; Nagle would only add delay. */
-	if (rc == 0)
-		rc = uv_tcp_nodelay(&s->tcp, 1);
 	if (rc == 0)
 		rc = stream_start_reading(s);
 	if (rc != 0) {
@@ -205,17 +228,9 @@ stream_connect(struct stream *s, struct stream_loop *sl,
 {
 	int rc;
 
-	stream_base_init(s, sl, NOISE_INITIATOR, limits, ops, data);
-	rc = uv_tcp_init(sl->loop, &s->tcp);
-	if (rc != 0) {
-		secmem_give(s->keys);
-		s->keys = NULL;
+	rc = stream_setup(s, sl, NOISE_INITIATOR, rs, limits, ops, data);
+	if (rc != 0)
 		return rc;
-	}
-	uv_timer_init(sl->loop, &s->timer);
-	s->handles = 2;
-	noise_hs_init_initiator(&stream_keys(s)->u.hs,
-	    (const uint8_t *)PROTO_PROLOGUE, PROTO_PROLOGUE_LEN, rs);
 	s->state = STREAM_CONNECTING;
 	s->connect_req.data = s;
 	rc = uv_tcp_connect(&s->connect_req, &s->tcp, sa, stream_on_connect);
@@ -242,9 +257,7 @@ stream_on_connect(uv_connect_t *req, int status)
 		stream_close(s, status);
 		return;
 	}
-	rc = uv_tcp_nodelay(&s->tcp, 1);
-	if (rc == 0)
-		rc = stream_start_reading(s);
+	rc = stream_start_reading(s);
 	msg[0] = WIRE_VERSION;
 	if (rc == 0)
 		rc = noise_hs_write(&stream_keys(s)->u.hs, NULL, 0, msg + 1,
