@@ -35,6 +35,13 @@ static const char *const err_text[] = {
     [-(ERR_IO - ERR_BASE)] = "file system error",
     [-(ERR_KEYFILE - ERR_BASE)] = "key file missing, malformed or unsafe",
     [-(ERR_USAGE - ERR_BASE)] = "bad usage",
+    [-(ERR_STORE - ERR_BASE)] = "database failed, corrupt or too new",
+    [-(ERR_NOTFOUND - ERR_BASE)] = "not found",
+    [-(ERR_EXISTS - ERR_BASE)] = "already exists",
+    [-(ERR_QUOTA - ERR_BASE)] = "quota or limit reached",
+    [-(ERR_DENIED - ERR_BASE)] = "access denied: proof missing or invalid",
+    [-(ERR_CONFIG - ERR_BASE)] = "invalid configuration",
+    [-(ERR_RATE - ERR_BASE)] = "too many requests, slow down",
 };
 
 const char *

@@ -34,7 +34,14 @@ enum err_code {
 	ERR_IO = -10023,         /* file system error, see errno */
 	ERR_KEYFILE = -10024,    /* key file missing, malformed or unsafe */
 	ERR_USAGE = -10025,      /* bad command line */
-	ERR_LAST = -10026,
+	ERR_STORE = -10026,      /* database failed, corrupt or too new */
+	ERR_NOTFOUND = -10027,   /* no such room, mailbox, bundle or escrow */
+	ERR_EXISTS = -10028,     /* the id is already taken */
+	ERR_QUOTA = -10029,      /* a quota or configured bound is reached */
+	ERR_DENIED = -10030,     /* proof of access missing or invalid */
+	ERR_CONFIG = -10031,     /* configuration file is invalid */
+	ERR_RATE = -10032,       /* too many requests too fast */
+	ERR_LAST = -10033,
 };
 
 /* Returns a static English description of code (project or libuv code). */

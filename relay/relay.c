@@ -14,19 +14,6 @@
 static void relay_on_connection(uv_stream_t *server, int status);
 static void relay_on_signal(uv_signal_t *h, int signum);
 
-void
-relay_config_defaults(struct relay_config *cfg)
-{
-	memset(cfg, 0, sizeof *cfg);
-	memcpy(cfg->host, "127.0.0.1", sizeof "127.0.0.1");
-	cfg->port = ADDR_DEFAULT_PORT;
-	cfg->ready_fd = -1;
-	cfg->max_conns = 4096;
-	cfg->limits.handshake_ms = 10 * 1000;
-	cfg->limits.idle_ms = 5 * 60 * 1000;
-	cfg->limits.queue_max = 4 * 1024 * 1024;
-}
-
 static int
 relay_bind(struct relay *r)
 {

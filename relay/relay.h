@@ -16,17 +16,7 @@
 
 #include "common/addr.h"
 #include "common/stream.h"
-
-struct relay_config {
-	char host[ADDR_HOST_MAX + 1]; /* listen address, numeric */
-	uint16_t port;                /* 0: any free port */
-	int ready_fd;                 /* gets "PORT\n" once listening; -1 */
-	unsigned max_conns;           /* connections at once */
-	struct stream_limits limits;
-};
-
-/* Fills cfg with the documented defaults (man/hearth-relay.8). */
-void relay_config_defaults(struct relay_config *cfg);
+#include "relay/config.h"
 
 struct relay_conn;
 
