@@ -349,7 +349,12 @@ stream_flush(struct stream *s)
 static void
 stream_on_flush(uv_prepare_t *p)
 {
-	struct stream_loop *sl = p->data;
+	stream_loop_flush(p->data);
+}
+
+void
+stream_loop_flush(struct stream_loop *sl)
+{
 	struct stream *s;
 	int rc;
 
@@ -374,11 +379,13 @@ stream_queued(const struct stream *s)
 }
 
 /*
- * Encodes m into the open frame of the pending output, leaving reserve bytes
- * of the buffer's bound unused. Returns 0 or ERR_TOO_BIG.
+ * Encodes m, or copies the encoded message raw[0..raw_len) if m is NULL,
+ * into the open frame of the pending output, leaving reserve bytes of the
+ * buffer's bound unused. Returns 0 or ERR_TOO_BIG.
  */
 static int
-stream_queue(struct stream *s, const struct wire_msg *m, size_t reserve)
+stream_queue(struct stream *s, const struct wire_msg *m, const uint8_t *raw,
+    size_t raw_len, size_t reserve)
 {
 	const size_t max = s->out.max;
 	size_t mark, msg_len;
@@ -396,7 +403,10 @@ stream_queue(struct stream *s, const struct wire_msg *m, size_t reserve)
 	if (max - mark < reserve)
 		return ERR_TOO_BIG;
 	s->out.max = max - reserve;
-	rc = wire_encode(&s->out, m);
+	if (m != NULL)
+		rc = wire_encode(&s->out, m);
+	else
+		rc = buf_append(&s->out, raw, raw_len);
 	s->out.max = max;
 	if (rc != 0)
 		return rc;
@@ -426,8 +436,10 @@ stream_queue(struct stream *s, const struct wire_msg *m, size_t reserve)
 	return 0;
 }
 
-int
-stream_send(struct stream *s, const struct wire_msg *m)
+/* Queues m or raw bytes (see stream_queue) and marks the stream dirty. */
+static int
+stream_send_any(struct stream *s, const struct wire_msg *m, const uint8_t *raw,
+    size_t raw_len)
 {
 	int rc;
 
@@ -436,7 +448,7 @@ stream_send(struct stream *s, const struct wire_msg *m)
 	if (s->tcp.write_queue_size > s->limits.queue_max)
 		rc = ERR_TOO_BIG;
 	else
-		rc = stream_queue(s, m, STREAM_RESERVE);
+		rc = stream_queue(s, m, raw, raw_len, STREAM_RESERVE);
 	if (rc == ERR_TOO_BIG) {
 		stream_fail(s, ERR_TOO_BIG, PROTO_E_LIMIT,
 		    "outbound queue limit: the client reads too slowly");
@@ -446,6 +458,20 @@ stream_send(struct stream *s, const struct wire_msg *m)
 		return rc;
 	stream_dirty_add(s);
 	return 0;
+}
+
+int
+stream_send(struct stream *s, const struct wire_msg *m)
+{
+	return stream_send_any(s, m, NULL, 0);
+}
+
+int
+stream_send_raw(struct stream *s, const uint8_t *msg, size_t len)
+{
+	if (len == 0 || len > PROTO_PLAIN_MAX)
+		return ERR_TOO_BIG;
+	return stream_send_any(s, NULL, msg, len);
 }
 
 void
@@ -464,7 +490,7 @@ stream_fail(struct stream *s, int err, unsigned proto_code, const char *reason)
 		m.u.error.code = proto_code;
 		m.u.error.reason.p = (const uint8_t *)reason;
 		m.u.error.reason.len = strnlen(reason, PROTO_REASON_MAX);
-		rc = stream_queue(s, &m, NOISE_TAG_LEN);
+		rc = stream_queue(s, &m, NULL, 0, NOISE_TAG_LEN);
 		if (rc == 0)
 			rc = stream_flush(s);
 	} else if (s->state == STREAM_HANDSHAKE && s->role == NOISE_RESPONDER &&
@@ -682,7 +708,11 @@ stream_open(struct stream *s)
 	noise_cipher_wipe(&rx);
 	s->state = STREAM_OPEN;
 	/* A frame carries at least one message of at least one byte. */
-	frame_reader_limit(&s->fr, NOISE_TAG_LEN + 1, PROTO_FRAME_MAX);
+	frame_reader_limit(&s->fr, NOISE_TAG_LEN + 1,
+	    s->limits.frame_max > NOISE_TAG_LEN &&
+	            s->limits.frame_max < PROTO_FRAME_MAX
+	        ? s->limits.frame_max
+	        : PROTO_FRAME_MAX);
 	s->last_read = uv_now(s->sl->loop);
 	stream_timer_arm(s, s->limits.idle_ms);
 	s->ops->on_open(s);

@@ -56,6 +56,8 @@ struct stream_limits {
 	uint64_t handshake_ms; /* whole handshake, from accept or connect */
 	uint64_t idle_ms;      /* no bytes received for this long; 0: none */
 	size_t queue_max;      /* pending plus unsent output bytes */
+	size_t frame_max;      /* largest frame body after the handshake;
+	                          0: PROTO_FRAME_MAX */
 };
 
 /* Per-loop state shared by every stream: the read buffer, the flush hook. */
@@ -133,6 +135,20 @@ int stream_connect(struct stream *s, struct stream_loop *sl,
  * is then failed with PROTO_E_LIMIT: a reader that cannot keep up).
  */
 int stream_send(struct stream *s, const struct wire_msg *m);
+
+/*
+ * Like stream_send(), for a message already encoded with wire_encode():
+ * msg[0..len) is copied. Lets a relay encode a fan-out message once for
+ * all its recipients.
+ */
+int stream_send_raw(struct stream *s, const uint8_t *msg, size_t len);
+
+/*
+ * Seals and writes every stream's pending output now, instead of at the
+ * loop's next prepare hook: for output queued from another prepare hook,
+ * which may run after the stream's own.
+ */
+void stream_loop_flush(struct stream_loop *sl);
 
 /*
  * Sends an error message (when open) and closes the stream once it is

@@ -15,6 +15,7 @@
  */
 #include "common/wire.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 #include "common/utf8.h"
 
 /* The longest field list of any message type. */
-#define WIRE_FIELDS_MAX 3
+#define WIRE_FIELDS_MAX 9
 
 enum wire_field_kind {
 	WIRE_FIELD_NONE = 0, /* unused slot */
@@ -41,10 +42,12 @@ struct wire_field {
 	size_t offset;  /* of the member inside struct wire_msg */
 	uint64_t max;   /* largest value (UINT) or byte length (BYTES, STR) */
 	size_t min_len; /* shortest byte length; == max for fixed sizes */
+	size_t unit;    /* byte length must be a multiple of this, or 0 */
 };
 
 struct wire_schema {
 	const char *name; /* NULL: no such message type */
+	bool request;     /* a client request: fields[0] is its number */
 	size_t nfields;
 	struct wire_field fields[WIRE_FIELDS_MAX];
 };
@@ -52,30 +55,117 @@ struct wire_schema {
 #define WIRE_UINT(member, maxval)                                              \
 	{                                                                      \
 		WIRE_FIELD_UINT, offsetof(struct wire_msg, u.member), maxval,  \
-		    0                                                          \
+		    0, 0                                                       \
 	}
 #define WIRE_STR(member, minlen, maxlen)                                       \
 	{                                                                      \
 		WIRE_FIELD_STR, offsetof(struct wire_msg, u.member), maxlen,   \
-		    minlen                                                     \
+		    minlen, 0                                                  \
 	}
+#define WIRE_BIN(member, minlen, maxlen)                                       \
+	{                                                                      \
+		WIRE_FIELD_BYTES, offsetof(struct wire_msg, u.member), maxlen, \
+		    minlen, 0                                                  \
+	}
+#define WIRE_BIN_UNITS(member, unitlen, maxlen)                                \
+	{                                                                      \
+		WIRE_FIELD_BYTES, offsetof(struct wire_msg, u.member), maxlen, \
+		    0, unitlen                                                 \
+	}
+#define WIRE_ID(member) WIRE_BIN(member, PROTO_ID_LEN, PROTO_ID_LEN)
+#define WIRE_KEY(member) WIRE_BIN(member, PROTO_KEY_LEN, PROTO_KEY_LEN)
+#define WIRE_SIG(member) WIRE_BIN(member, PROTO_SIG_LEN, PROTO_SIG_LEN)
+#define WIRE_ENV(member) WIRE_BIN(member, 1, PROTO_ENVELOPE_MAX)
+#define WIRE_REQ(member) WIRE_UINT(member, PROTO_REQ_MAX)
 
 /*
  * Indexed by enum wire_type. Keep in step with proto.h and
  * man/hearth-protocol.7; a change here bumps WIRE_VERSION.
  */
 static const struct wire_schema wire_schemas[WIRE_MSG_TYPE_MAX + 1] = {
-    [WIRE_MSG_HELLO] = {"hello", 2,
+    [WIRE_MSG_HELLO] = {"hello", false, 2,
         {WIRE_UINT(hello.version, 255), WIRE_UINT(hello.features, UINT64_MAX)}},
-    [WIRE_MSG_WELCOME] = {"welcome", 3,
+    [WIRE_MSG_WELCOME] = {"welcome", false, 3,
         {WIRE_UINT(welcome.version, 255),
             WIRE_UINT(welcome.frame_max, UINT64_MAX),
             WIRE_UINT(welcome.idle_ms, UINT64_MAX)}},
-    [WIRE_MSG_PING] = {"ping", 1, {WIRE_UINT(ping.token, UINT64_MAX)}},
-    [WIRE_MSG_PONG] = {"pong", 1, {WIRE_UINT(ping.token, UINT64_MAX)}},
-    [WIRE_MSG_ERROR] = {"error", 2,
+    [WIRE_MSG_PING] = {"ping", false, 1, {WIRE_UINT(ping.token, UINT64_MAX)}},
+    [WIRE_MSG_PONG] = {"pong", false, 1, {WIRE_UINT(ping.token, UINT64_MAX)}},
+    [WIRE_MSG_ERROR] = {"error", false, 2,
         {WIRE_UINT(error.code, 65535),
             WIRE_STR(error.reason, 0, PROTO_REASON_MAX)}},
+    [WIRE_MSG_INFO_GET] = {"info_get", true, 1, {WIRE_REQ(req.req)}},
+    [WIRE_MSG_INFO] = {"info", false, 9,
+        {WIRE_REQ(info.req), WIRE_STR(info.software, 0, PROTO_SOFTWARE_MAX),
+            WIRE_UINT(info.page_max, UINT32_MAX),
+            WIRE_UINT(info.room_keep_count_max, UINT64_MAX),
+            WIRE_UINT(info.room_keep_age_max_s, UINT64_MAX),
+            WIRE_UINT(info.mbox_ttl_s, UINT64_MAX),
+            WIRE_UINT(info.mbox_quota_count, UINT64_MAX),
+            WIRE_UINT(info.mbox_quota_bytes, UINT64_MAX),
+            WIRE_UINT(info.escrow_max_s, UINT64_MAX)}},
+    [WIRE_MSG_OK] = {"ok", false, 2,
+        {WIRE_REQ(ok.req), WIRE_UINT(ok.value, UINT64_MAX)}},
+    [WIRE_MSG_FAIL] = {"fail", false, 3,
+        {WIRE_REQ(fail.req), WIRE_UINT(fail.code, 65535),
+            WIRE_STR(fail.reason, 0, PROTO_REASON_MAX)}},
+    [WIRE_MSG_ROOM_CREATE] = {"room_create", true, 6,
+        {WIRE_REQ(room_create.req), WIRE_ID(room_create.room),
+            WIRE_KEY(room_create.access_pub),
+            WIRE_UINT(room_create.keep_count, UINT64_MAX),
+            WIRE_UINT(room_create.keep_age_s, UINT64_MAX),
+            WIRE_BIN(room_create.token, 0, PROTO_TOKEN_MAX)}},
+    [WIRE_MSG_ROOM_SUB] = {"room_sub", true, 3,
+        {WIRE_REQ(proof.req), WIRE_ID(proof.id), WIRE_SIG(proof.sig)}},
+    [WIRE_MSG_ROOM_UNSUB] = {"room_unsub", true, 2,
+        {WIRE_REQ(id_req.req), WIRE_ID(id_req.id)}},
+    [WIRE_MSG_ROOM_PUB] = {"room_pub", true, 3,
+        {WIRE_REQ(put.req), WIRE_ID(put.id), WIRE_ENV(put.envelope)}},
+    [WIRE_MSG_ROOM_FETCH] = {"room_fetch", true, 4,
+        {WIRE_REQ(fetch.req), WIRE_ID(fetch.id),
+            WIRE_UINT(fetch.after, UINT64_MAX),
+            WIRE_UINT(fetch.limit, UINT32_MAX)}},
+    [WIRE_MSG_ROOM_ROTATE] = {"room_rotate", true, 4,
+        {WIRE_REQ(rotate.req), WIRE_ID(rotate.room), WIRE_KEY(rotate.new_pub),
+            WIRE_SIG(rotate.sig)}},
+    [WIRE_MSG_ROOM_MSG] = {"room_msg", false, 4,
+        {WIRE_ID(deliver.id), WIRE_UINT(deliver.seq, UINT64_MAX),
+            WIRE_UINT(deliver.time_s, UINT64_MAX), WIRE_ENV(deliver.envelope)}},
+    [WIRE_MSG_ROOM_ENDED] = {"room_ended", false, 2,
+        {WIRE_ID(ended.room), WIRE_UINT(ended.code, 65535)}},
+    [WIRE_MSG_MBOX_CLAIM] = {"mbox_claim", true, 3,
+        {WIRE_REQ(proof.req), WIRE_KEY(proof.id), WIRE_SIG(proof.sig)}},
+    [WIRE_MSG_MBOX_PUT] = {"mbox_put", true, 3,
+        {WIRE_REQ(put.req), WIRE_ID(put.id), WIRE_ENV(put.envelope)}},
+    [WIRE_MSG_MBOX_FETCH] = {"mbox_fetch", true, 4,
+        {WIRE_REQ(fetch.req), WIRE_ID(fetch.id),
+            WIRE_UINT(fetch.after, UINT64_MAX),
+            WIRE_UINT(fetch.limit, UINT32_MAX)}},
+    [WIRE_MSG_MBOX_ACK] = {"mbox_ack", true, 3,
+        {WIRE_REQ(ack.req), WIRE_ID(ack.mbox), WIRE_UINT(ack.id, UINT64_MAX)}},
+    [WIRE_MSG_MBOX_MSG] = {"mbox_msg", false, 4,
+        {WIRE_ID(deliver.id), WIRE_UINT(deliver.seq, UINT64_MAX),
+            WIRE_UINT(deliver.time_s, UINT64_MAX), WIRE_ENV(deliver.envelope)}},
+    [WIRE_MSG_PREKEY_PUB] = {"prekey_pub", true, 4,
+        {WIRE_REQ(prekey_pub.req), WIRE_ID(prekey_pub.mbox),
+            WIRE_BIN(prekey_pub.bundle, 0, PROTO_BUNDLE_MAX),
+            WIRE_BIN_UNITS(prekey_pub.otks, PROTO_KEY_LEN,
+                PROTO_KEY_LEN *PROTO_OTK_BATCH_MAX)}},
+    [WIRE_MSG_PREKEY_GET] = {"prekey_get", true, 2,
+        {WIRE_REQ(id_req.req), WIRE_ID(id_req.id)}},
+    [WIRE_MSG_PREKEY] = {"prekey", false, 3,
+        {WIRE_REQ(prekey.req), WIRE_BIN(prekey.bundle, 1, PROTO_BUNDLE_MAX),
+            WIRE_BIN_UNITS(prekey.otk, PROTO_KEY_LEN, PROTO_KEY_LEN)}},
+    [WIRE_MSG_ESCROW_PUT] = {"escrow_put", true, 5,
+        {WIRE_REQ(escrow_put.req), WIRE_ID(escrow_put.cancel_hash),
+            WIRE_ID(escrow_put.mbox),
+            WIRE_UINT(escrow_put.release_s, UINT64_MAX),
+            WIRE_ENV(escrow_put.envelope)}},
+    [WIRE_MSG_ESCROW_CANCEL] = {"escrow_cancel", true, 2,
+        {WIRE_REQ(escrow.req), WIRE_ID(escrow.token)}},
+    [WIRE_MSG_ESCROW_EXTEND] = {"escrow_extend", true, 3,
+        {WIRE_REQ(escrow.req), WIRE_ID(escrow.token),
+            WIRE_UINT(escrow.release_s, UINT64_MAX)}},
 };
 
 /* What a msgpack type byte starts, for wire_check(). */
@@ -238,6 +328,8 @@ static int
 wire_check_bytes(const struct wire_field *f, const uint8_t *p, size_t len)
 {
 	if (len < f->min_len || len > f->max)
+		return ERR_WIRE_SCHEMA;
+	if (f->unit != 0 && len % f->unit != 0)
 		return ERR_WIRE_SCHEMA;
 	if (len > 0 && p == NULL)
 		return ERR_WIRE_SCHEMA;
@@ -577,4 +669,17 @@ wire_type_name(unsigned type)
 	const struct wire_schema *s = wire_schema_of(type);
 
 	return s != NULL ? s->name : "unknown";
+}
+
+bool
+wire_request_id(const struct wire_msg *m, uint64_t *req)
+{
+	const struct wire_schema *s = wire_schema_of((uint64_t)m->type);
+
+	*req = 0;
+	if (s == NULL || !s->request)
+		return false;
+	/* Every request's first field is its number (see wire.h). */
+	*req = *wire_field_cuint(m, &s->fields[0]);
+	return true;
 }
