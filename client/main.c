@@ -18,7 +18,6 @@
 #include "common/log.h"
 #include "common/secmem.h"
 
-#define HEARTH_VERSION "0.1.0"
 #define PING_COUNT_MAX 100000
 
 static const char hearth_usage[] =

@@ -65,6 +65,8 @@ struct relay_config {
 	bool sync_full;
 
 	enum log_level log_level;
+
+	char data_dir[1024]; /* where relay.key and relay.db live */
 };
 
 /* Fills cfg with the documented defaults (man/hearth-relay.8). */

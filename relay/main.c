@@ -20,8 +20,9 @@
 #include "common/secmem.h"
 #include "relay/keyfile.h"
 #include "relay/relay.h"
+#include "relay/store.h"
 
-#define RELAY_VERSION "0.1.0"
+#define RELAY_VERSION HEARTH_VERSION
 
 static const char relay_usage[] =
     "usage: hearth-relay init    --data DIR [--listen HOST:PORT]\n"
@@ -179,6 +180,7 @@ cmd_run(const char *data, struct relay_config *cfg)
 	uv_loop_t loop;
 	struct relay r;
 	uint8_t *priv = secmem_take(32), pub[32];
+	const char *msg = NULL;
 	int rc, status = 1;
 
 	if (load_key(data, priv, pub) != 0) {
@@ -187,14 +189,19 @@ cmd_run(const char *data, struct relay_config *cfg)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	uv_loop_init(&loop);
-	rc = relay_start(&r, &loop, cfg, priv);
+	snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", data);
+	rc = relay_start(&r, &loop, cfg, priv, &msg);
 	secmem_give(priv);
-	if (rc != 0)
+	if (rc == ERR_STORE)
+		fprintf(stderr, "hearth-relay: cannot open %s/%s: %s\n", data,
+		    RELAY_STORE_FILE, msg != NULL ? msg : err_str(rc));
+	else if (rc != 0)
 		fprintf(stderr,
 		    "hearth-relay: cannot listen on %s port %u: "
 		    "%s\n",
 		    cfg->host, (unsigned)cfg->port, err_str(rc));
 	uv_run(&loop, UV_RUN_DEFAULT);
+	relay_release(&r);
 	if (uv_loop_close(&loop) != 0)
 		log_error("handles left open at exit");
 	else if (rc == 0)

@@ -1,18 +1,47 @@
 /* SPDX-License-Identifier: ISC */
-/* The relay's listener, signals and orderly shutdown. */
+/*
+ * The relay's listener, signals, the per-turn store commit with its
+ * deferred replies, the escrow and prune timers, and orderly shutdown.
+ */
 #include "relay/relay.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/err.h"
 #include "common/log.h"
 #include "common/secmem.h"
+#include "common/wire.h"
+#include "common/xmalloc.h"
 #include "relay/conn.h"
+#include "relay/mbox.h"
+#include "relay/room.h"
+#include "relay/store.h"
+
+/* How often expired envelopes are deleted. */
+#define RELAY_PRUNE_MS (60 * 1000)
+/* The escrow timer never sleeps longer, in case the clock is changed. */
+#define RELAY_ESCROW_NAP_MS (60 * 1000)
+/* Bound on the encoded replies waiting for one commit. */
+#define RELAY_DEFERRED_MAX (64 * 1024 * 1024)
 
 static void relay_on_connection(uv_stream_t *server, int status);
 static void relay_on_signal(uv_signal_t *h, int signum);
+static void relay_on_commit(uv_prepare_t *p);
+static void relay_on_escrow(uv_timer_t *t);
+static void relay_on_prune(uv_timer_t *t);
+
+uint64_t
+relay_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static int
 relay_bind(struct relay *r)
@@ -60,21 +89,106 @@ relay_report_ready(struct relay *r)
 	close(r->cfg.ready_fd);
 }
 
+/* Pushes a released escrow to its mailbox's owners, if any are online. */
+static void
+relay_on_release(void *arg, const uint8_t mbox[RELAY_STORE_ID_LEN], uint64_t id,
+    uint64_t time_s, const uint8_t *env, size_t len)
+{
+	struct relay *r = arg;
+
+	r->ctr.escrow_releases++;
+	mbox_push(r, mbox, id, time_s, env, len);
+}
+
+/* Releases every escrow that is due, then sleeps until the next. */
+static void
+relay_escrow_release(struct relay *r)
+{
+	uint64_t released = 0;
+	int rc;
+
+	rc = relay_store_escrow_release(
+	    r->store, relay_now_ms() / 1000, relay_on_release, r, &released);
+	if (rc != 0) {
+		r->ctr.store_errors++;
+		log_error("escrow release failed: %s", err_str(rc));
+	} else if (released > 0) {
+		log_info("released %llu escrows", (unsigned long long)released);
+	}
+	relay_escrow_arm(r);
+}
+
+void
+relay_escrow_arm(struct relay *r)
+{
+	uint64_t release_s, now = relay_now_ms(), delay;
+
+	if (r->stopping)
+		return;
+	if (relay_store_escrow_next(r->store, &release_s) != 0) {
+		uv_timer_stop(&r->escrow);
+		return;
+	}
+	/* Wake just after the release second has begun. */
+	delay = release_s * 1000 > now ? release_s * 1000 - now : 0;
+	if (delay > RELAY_ESCROW_NAP_MS)
+		delay = RELAY_ESCROW_NAP_MS;
+	uv_timer_start(&r->escrow, relay_on_escrow, delay, 0);
+}
+
+static void
+relay_on_escrow(uv_timer_t *t)
+{
+	relay_escrow_release(t->data);
+}
+
+static void
+relay_prune_now(struct relay *r)
+{
+	uint64_t deleted = 0;
+	int rc;
+
+	rc = relay_store_prune(
+	    r->store, relay_now_ms() / 1000, r->cfg.mbox_ttl_s, &deleted);
+	if (rc != 0) {
+		r->ctr.store_errors++;
+		log_error("pruning expired envelopes failed: %s", err_str(rc));
+	}
+	r->ctr.pruned += deleted;
+}
+
+static void
+relay_on_prune(uv_timer_t *t)
+{
+	relay_prune_now(t->data);
+}
+
 int
 relay_start(struct relay *r, uv_loop_t *loop, const struct relay_config *cfg,
-    const uint8_t priv[static 32])
+    const uint8_t priv[static 32], const char **msg)
 {
 	int rc;
 
 	memset(r, 0, sizeof *r);
+	*msg = NULL;
 	r->loop = loop;
 	r->cfg = *cfg;
+	rc = relay_store_open(&r->store, cfg->data_dir, cfg->sync_full, msg);
+	if (rc != 0)
+		return rc;
 	r->s_priv = secmem_take(32);
 	memcpy(r->s_priv, priv, 32);
 	noise_pubkey(r->s_pub, r->s_priv);
+	idmap_init(&r->rooms);
+	idmap_init(&r->owners);
+	idmap_init(&r->addrs);
+	buf_init(&r->deferred_bytes, RELAY_DEFERRED_MAX);
+	buf_init(&r->scratch, PROTO_PLAIN_MAX);
 	rc = stream_loop_init(&r->sl, loop);
-	if (rc != 0)
+	if (rc != 0) {
+		relay_release(r);
 		return rc;
+	}
 	uv_tcp_init(loop, &r->server);
 	r->server.data = r;
 	uv_signal_init(loop, &r->sigint);
@@ -82,14 +196,100 @@ relay_start(struct relay *r, uv_loop_t *loop, const struct relay_config *cfg,
 	r->sigint.data = r->sigterm.data = r;
 	uv_signal_start(&r->sigint, relay_on_signal, SIGINT);
 	uv_signal_start(&r->sigterm, relay_on_signal, SIGTERM);
+	uv_prepare_init(loop, &r->commit);
+	r->commit.data = r;
+	uv_prepare_start(&r->commit, relay_on_commit);
+	uv_unref((uv_handle_t *)&r->commit);
+	uv_timer_init(loop, &r->escrow);
+	r->escrow.data = r;
+	uv_timer_init(loop, &r->prune);
+	r->prune.data = r;
 	rc = relay_bind(r);
 	if (rc != 0) {
 		relay_stop(r);
 		return rc;
 	}
+	/* Escrows that fell due while the relay was down go out now. */
+	relay_prune_now(r);
+	relay_escrow_release(r);
+	uv_timer_start(
+	    &r->prune, relay_on_prune, RELAY_PRUNE_MS, RELAY_PRUNE_MS);
 	log_info("listening on %s port %u", r->cfg.host, (unsigned)r->port);
 	relay_report_ready(r);
 	return 0;
+}
+
+/* Commits the store, then sends or fails the replies that waited for it. */
+static void
+relay_commit(struct relay *r)
+{
+	struct relay_deferred *d;
+	int rc = 0;
+
+	if (relay_store_pending(r->store)) {
+		rc = relay_store_commit(r->store);
+		r->ctr.commits++;
+		if (rc != 0) {
+			r->ctr.store_errors++;
+			log_error("commit failed: %s", err_str(rc));
+		}
+	}
+	for (size_t i = 0; i < r->ndeferred; i++) {
+		d = &r->deferred[i];
+		if (d->c == NULL)
+			continue;
+		if (rc == 0)
+			(void)stream_send_raw(
+			    &d->c->st, r->deferred_bytes.data + d->off, d->len);
+		else
+			relay_conn_fail(d->c, d->req, PROTO_E_INTERNAL,
+			    "relay store failed; nothing was stored");
+	}
+	r->ndeferred = 0;
+	buf_reset(&r->deferred_bytes);
+	/* This hook may run after the streams' own: flush what it queued. */
+	stream_loop_flush(&r->sl);
+}
+
+static void
+relay_on_commit(uv_prepare_t *p)
+{
+	relay_commit(p->data);
+}
+
+void
+relay_defer(struct relay *r, struct relay_conn *c, uint64_t req,
+    const uint8_t *msg, size_t len)
+{
+	struct relay_deferred *d;
+	size_t off = r->deferred_bytes.len;
+
+	if (buf_append(&r->deferred_bytes, msg, len) != 0) {
+		/* Past the bound: commit now to make room. */
+		relay_commit(r);
+		off = 0;
+		if (buf_append(&r->deferred_bytes, msg, len) != 0)
+			return;
+	}
+	if (r->ndeferred == r->deferred_cap) {
+		r->deferred_cap =
+		    r->deferred_cap == 0 ? 64 : r->deferred_cap * 2;
+		r->deferred = xreallocarray(
+		    r->deferred, r->deferred_cap, sizeof *r->deferred);
+	}
+	d = &r->deferred[r->ndeferred++];
+	d->c = c;
+	d->req = req;
+	d->off = off;
+	d->len = len;
+}
+
+void
+relay_defer_forget(struct relay *r, struct relay_conn *c)
+{
+	for (size_t i = 0; i < r->ndeferred; i++)
+		if (r->deferred[i].c == c)
+			r->deferred[i].c = NULL;
 }
 
 void
@@ -101,10 +301,29 @@ relay_stop(struct relay *r)
 	uv_close((uv_handle_t *)&r->server, NULL);
 	uv_close((uv_handle_t *)&r->sigint, NULL);
 	uv_close((uv_handle_t *)&r->sigterm, NULL);
+	uv_close((uv_handle_t *)&r->escrow, NULL);
+	uv_close((uv_handle_t *)&r->prune, NULL);
+	/* Answer what the last turn stored before anyone is dropped. */
+	relay_commit(r);
+	uv_close((uv_handle_t *)&r->commit, NULL);
 	relay_conn_close_all(r);
 	stream_loop_release(&r->sl);
+}
+
+void
+relay_release(struct relay *r)
+{
 	secmem_give(r->s_priv);
 	r->s_priv = NULL;
+	relay_store_close(r->store);
+	r->store = NULL;
+	idmap_release(&r->rooms);
+	idmap_release(&r->owners);
+	idmap_release(&r->addrs);
+	free(r->deferred);
+	r->deferred = NULL;
+	buf_release(&r->deferred_bytes);
+	buf_release(&r->scratch);
 }
 
 static void
@@ -128,7 +347,32 @@ relay_on_signal(uv_signal_t *h, int signum)
 
 	log_info("signal %d: shutting down (%u connections, %llu accepted, "
 	         "%llu handshakes)",
-	    signum, r->nconns, (unsigned long long)r->accepted,
-	    (unsigned long long)r->handshakes);
+	    signum, r->nconns, (unsigned long long)r->ctr.accepted,
+	    (unsigned long long)r->ctr.handshakes);
 	relay_stop(r);
+}
+
+void
+relay_stats_text(struct relay *r, struct buf *out)
+{
+	char line[256];
+	uint64_t rooms = 0, escrows = 0;
+	int n;
+
+#define RELAY_COUNTER_LINE(name)                                               \
+	n = snprintf(line, sizeof line, "%s %llu\n", #name,                    \
+	    (unsigned long long)r->ctr.name);                                  \
+	if (n > 0 && (size_t)n < sizeof line)                                  \
+		(void)buf_append(out, line, (size_t)n);
+	RELAY_COUNTERS(RELAY_COUNTER_LINE)
+#undef RELAY_COUNTER_LINE
+	(void)relay_store_room_count(r->store, &rooms);
+	(void)relay_store_escrow_count(r->store, &escrows);
+	n = snprintf(line, sizeof line,
+	    "connections %u\nrooms_active %zu\nmailboxes_online %zu\n"
+	    "rooms_stored %llu\nescrows_waiting %llu\n",
+	    r->nconns, r->rooms.count, r->owners.count,
+	    (unsigned long long)rooms, (unsigned long long)escrows);
+	if (n > 0 && (size_t)n < sizeof line)
+		(void)buf_append(out, line, (size_t)n);
 }

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The relay server: one libuv loop, a TCP listener, and a connection per
- * client that completes the Noise handshake and answers protocol messages.
- * main.c only parses arguments and runs the loop; everything else is here,
- * so tests can link the real relay.
+ * The relay server: one libuv loop, a TCP listener, the durable store, and
+ * a connection per client that completes the Noise handshake and serves
+ * rooms, mailboxes, prekeys and escrows. main.c only parses arguments and
+ * runs the loop; everything else is here, so tests can link the real relay.
+ *
+ * Writes to the store are committed once per loop turn (a prepare hook);
+ * replies that promise durability (a mailbox put's OK, a one-time prekey
+ * handed out) wait in a deferred list until that commit has returned.
  */
 #ifndef HEARTH_RELAY_H
 #define HEARTH_RELAY_H
@@ -15,10 +19,64 @@
 #include <uv.h>
 
 #include "common/addr.h"
+#include "common/buf.h"
+#include "common/idmap.h"
 #include "common/stream.h"
 #include "relay/config.h"
 
+/*
+ * Counters for the stats socket and the shutdown log line. None of them
+ * names a client, room or address.
+ */
+#define RELAY_COUNTERS(X)                                                      \
+	X(accepted)                                                            \
+	X(handshakes)                                                          \
+	X(refused_busy)                                                        \
+	X(refused_per_addr)                                                    \
+	X(closed_error)                                                        \
+	X(slow_readers)                                                        \
+	X(idle_timeouts)                                                       \
+	X(protocol_errors)                                                     \
+	X(requests)                                                            \
+	X(rejected)                                                            \
+	X(rate_limited)                                                        \
+	X(denied)                                                              \
+	X(quota_full)                                                          \
+	X(rooms_created)                                                       \
+	X(room_subscribes)                                                     \
+	X(room_publishes)                                                      \
+	X(room_deliveries)                                                     \
+	X(room_fetched)                                                        \
+	X(room_rotations)                                                      \
+	X(mbox_puts)                                                           \
+	X(mbox_pushes)                                                         \
+	X(mbox_fetched)                                                        \
+	X(mbox_acks)                                                           \
+	X(prekey_publishes)                                                    \
+	X(prekey_fetches)                                                      \
+	X(escrow_puts)                                                         \
+	X(escrow_cancels)                                                      \
+	X(escrow_extends)                                                      \
+	X(escrow_releases)                                                     \
+	X(commits)                                                             \
+	X(store_errors)                                                        \
+	X(pruned)
+
+struct relay_counters {
+#define RELAY_COUNTER_FIELD(name) uint64_t name;
+	RELAY_COUNTERS(RELAY_COUNTER_FIELD)
+#undef RELAY_COUNTER_FIELD
+};
+
 struct relay_conn;
+struct relay_store;
+
+/* A reply waiting for the store's commit. */
+struct relay_deferred {
+	struct relay_conn *c; /* NULL once the connection has gone */
+	uint64_t req;
+	size_t off, len; /* the encoded reply in relay.deferred_bytes */
+};
 
 struct relay {
 	uv_loop_t *loop;
@@ -27,31 +85,66 @@ struct relay {
 	uv_tcp_t server;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
-	uint8_t *s_priv; /* secmem */
+	uv_prepare_t commit; /* commits the store once per loop turn */
+	uv_timer_t escrow;   /* fires at the next escrow release */
+	uv_timer_t prune;    /* expires old envelopes now and then */
+	uint8_t *s_priv;     /* secmem */
 	uint8_t s_pub[32];
 	uint16_t port; /* bound port */
+	struct relay_store *store;
 	struct relay_conn *conns;
 	unsigned nconns;
+	struct idmap rooms;  /* room id -> struct relay_room, while in use */
+	struct idmap owners; /* mailbox id -> struct relay_owners */
+	struct idmap addrs;  /* source address -> connection count */
+	struct relay_deferred *deferred;
+	size_t ndeferred, deferred_cap;
+	struct buf deferred_bytes;
+	struct buf scratch; /* one encoded fan-out message */
 	bool stopping;
-	/* Counters, for logs now and `stats` later. */
-	uint64_t accepted;
-	uint64_t refused_busy;
-	uint64_t handshakes;
-	uint64_t failed;
+	struct relay_counters ctr;
 };
 
 /*
- * Binds and starts listening with priv as the static key (copied), and
- * installs SIGINT and SIGTERM handlers that stop the relay. Returns 0 or a
- * libuv error (nothing to release then but the loop).
+ * Opens the store in cfg->data_dir, binds and starts listening with priv as
+ * the static key (copied), and installs SIGINT and SIGTERM handlers that
+ * stop the relay. Returns 0, ERR_STORE (with *msg saying why), or a libuv
+ * error (nothing to release then but the loop).
  */
 int relay_start(struct relay *r, uv_loop_t *loop,
-    const struct relay_config *cfg, const uint8_t priv[static 32]);
+    const struct relay_config *cfg, const uint8_t priv[static 32],
+    const char **msg);
 
 /*
- * Stops listening and closes every connection. Run the loop afterwards
- * until it returns; then uv_loop_close() succeeds. Idempotent.
+ * Stops listening, closes every connection and the store. Run the loop
+ * afterwards until it returns; then uv_loop_close() succeeds. Idempotent.
  */
 void relay_stop(struct relay *r);
+
+/*
+ * Frees what outlives the connections (the store, the maps, the key): call
+ * once the loop has finished after relay_stop(), or after relay_start()
+ * failed.
+ */
+void relay_release(struct relay *r);
+
+/* The wall clock in milliseconds since the epoch (escrows, timestamps). */
+uint64_t relay_now_ms(void);
+
+/*
+ * Queues the encoded reply msg[0..len) to request req on c until the
+ * store's next commit: sent if it succeeds, replaced by a FAIL if not.
+ */
+void relay_defer(struct relay *r, struct relay_conn *c, uint64_t req,
+    const uint8_t *msg, size_t len);
+
+/* Forgets c's deferred replies (c is closing). */
+void relay_defer_forget(struct relay *r, struct relay_conn *c);
+
+/* Re-arms the escrow timer for the earliest escrow in the store. */
+void relay_escrow_arm(struct relay *r);
+
+/* Appends the stats text ("name value" lines) to out. */
+void relay_stats_text(struct relay *r, struct buf *out);
 
 #endif
