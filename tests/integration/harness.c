@@ -2,6 +2,7 @@
 /* Real relay processes and raw sockets for the integration tests. */
 #include "tests/integration/harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -80,13 +81,13 @@ run_capture(char *const argv[], char *out, size_t cap)
 	return wait_status(pid, 10000);
 }
 
-int
-relay_proc_start(struct relay_proc *rp, const char *const *extra)
+/* Runs `hearth-relay init` on a fresh folder name in rp->dir. */
+static int
+relay_proc_init(struct relay_proc *rp)
 {
-	char *argv[32];
-	char out[ADDR_STR_MAX + 256], port_arg[32], line[16];
-	int fds[2], argc = 0, st;
-	size_t got = 0;
+	char *argv[8];
+	char out[ADDR_STR_MAX + 256];
+	int st;
 
 	memset(rp, 0, sizeof *rp);
 	snprintf(rp->dir, sizeof rp->dir, "/tmp/hearth-test-XXXXXX");
@@ -104,6 +105,17 @@ relay_proc_start(struct relay_proc *rp, const char *const *extra)
 		fprintf(stderr, "harness: relay init failed (%d)\n", st);
 		return -1;
 	}
+	return 0;
+}
+
+int
+relay_proc_launch(struct relay_proc *rp, const char *const *extra)
+{
+	char *argv[48];
+	char port_arg[32], line[16];
+	int fds[2], argc = 0;
+	size_t got = 0;
+
 	if (pipe(fds) != 0)
 		return -1;
 	argv[argc++] = (char *)harness_relay_bin;
@@ -114,7 +126,7 @@ relay_proc_start(struct relay_proc *rp, const char *const *extra)
 	argv[argc++] = "127.0.0.1:0";
 	argv[argc++] = "--ready-fd";
 	argv[argc++] = "3";
-	for (size_t i = 0; extra != NULL && extra[i] != NULL && argc < 30; i++)
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && argc < 46; i++)
 		argv[argc++] = (char *)extra[i];
 	argv[argc] = NULL;
 	rp->pid = fork();
@@ -178,9 +190,29 @@ relay_proc_start(struct relay_proc *rp, const char *const *extra)
 }
 
 int
-relay_proc_stop(struct relay_proc *rp)
+relay_proc_start(struct relay_proc *rp, const char *const *extra)
 {
-	char path[128];
+	if (relay_proc_init(rp) != 0)
+		return -1;
+	return relay_proc_launch(rp, extra);
+}
+
+int
+relay_proc_kill(struct relay_proc *rp)
+{
+	int st;
+
+	if (rp->pid <= 0)
+		return -1;
+	kill(rp->pid, SIGKILL);
+	waitpid(rp->pid, &st, 0);
+	rp->pid = 0;
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? 0 : -1;
+}
+
+int
+relay_proc_halt(struct relay_proc *rp)
+{
 	int st = -1;
 
 	if (rp->pid > 0) {
@@ -188,8 +220,27 @@ relay_proc_stop(struct relay_proc *rp)
 		st = wait_status(rp->pid, 10000);
 		rp->pid = 0;
 	}
-	snprintf(path, sizeof path, "%s/relay.key", rp->dir);
-	unlink(path);
+	return st;
+}
+
+int
+relay_proc_stop(struct relay_proc *rp)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d;
+	int st = relay_proc_halt(rp);
+
+	/* The folder holds only what init and run made: files, no folders. */
+	d = opendir(rp->dir);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", rp->dir, e->d_name);
+		unlink(path);
+	}
+	if (d != NULL)
+		closedir(d);
 	rmdir(rp->dir);
 	return st;
 }

@@ -31,6 +31,18 @@ extern const char *harness_relay_bin;
 int relay_proc_start(struct relay_proc *rp, const char *const *extra);
 
 /*
+ * Starts the relay again on rp's existing data folder (a new port: rp's
+ * port and address are updated). Returns 0 or -1.
+ */
+int relay_proc_launch(struct relay_proc *rp, const char *const *extra);
+
+/* Kills the relay with SIGKILL, keeping its data. 0 if it died of it. */
+int relay_proc_kill(struct relay_proc *rp);
+
+/* Sends SIGTERM and waits, keeping the data. Exit status, or -1. */
+int relay_proc_halt(struct relay_proc *rp);
+
+/*
  * Sends SIGTERM, waits up to 10 s, removes the data folder. Returns the
  * exit status, or -1 if it had to be killed or died by a signal.
  */
