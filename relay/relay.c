@@ -13,6 +13,13 @@
 
 static void relay_on_connection(uv_stream_t *server, int status);
 static void relay_on_signal(uv_signal_t *h, int signum);
+static void relay_on_stats(void *arg, struct buf *out);
+
+/* One line of the stats text. */
+struct relay_stat {
+	const char *name;
+	uint64_t value;
+};
 
 static int
 relay_bind(struct relay *r)
@@ -88,6 +95,14 @@ relay_start(struct relay *r, uv_loop_t *loop, const struct relay_config *cfg,
 		return rc;
 	}
 	log_info("listening on %s port %u", r->cfg.host, (unsigned)r->port);
+	/* Before reporting ready, so whoever waits for it can ask for stats. */
+	if (r->cfg.data_dir[0] != '\0') {
+		rc = relay_stats_listen(
+		    &r->stats, loop, r->cfg.data_dir, relay_on_stats, r);
+		if (rc != 0)
+			log_warn("running without the stats socket: %s",
+			    err_str(rc));
+	}
 	relay_report_ready(r);
 	return 0;
 }
@@ -101,6 +116,7 @@ relay_stop(struct relay *r)
 	uv_close((uv_handle_t *)&r->server, NULL);
 	uv_close((uv_handle_t *)&r->sigint, NULL);
 	uv_close((uv_handle_t *)&r->sigterm, NULL);
+	relay_stats_close(&r->stats);
 	relay_conn_close_all(r);
 	stream_loop_release(&r->sl);
 	secmem_give(r->s_priv);
@@ -119,6 +135,27 @@ relay_on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	relay_conn_accept(r);
+}
+
+/*
+ * The stats text: one "name value" line per counter or gauge. Add new
+ * ones to the table; nothing here may identify a client or a room.
+ */
+static void
+relay_on_stats(void *arg, struct buf *out)
+{
+	const struct relay *r = arg;
+	const struct relay_stat stats[] = {
+	    {"connections", r->nconns},
+	    {"accepted", r->accepted},
+	    {"refused_busy", r->refused_busy},
+	    {"handshakes", r->handshakes},
+	    {"failed", r->failed},
+	};
+
+	for (size_t i = 0; i < sizeof stats / sizeof stats[0]; i++)
+		if (relay_stats_add(out, stats[i].name, stats[i].value) != 0)
+			break;
 }
 
 static void

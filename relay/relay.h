@@ -17,6 +17,7 @@
 #include "common/addr.h"
 #include "common/stream.h"
 #include "relay/config.h"
+#include "relay/stats.h"
 
 struct relay_conn;
 
@@ -27,7 +28,8 @@ struct relay {
 	uv_tcp_t server;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
-	uint8_t *s_priv; /* secmem */
+	struct relay_stats_server stats; /* DIR/stats.sock, if it could be */
+	uint8_t *s_priv;                 /* secmem */
 	uint8_t s_pub[32];
 	uint16_t port; /* bound port */
 	struct relay_conn *conns;
@@ -42,8 +44,10 @@ struct relay {
 
 /*
  * Binds and starts listening with priv as the static key (copied), and
- * installs SIGINT and SIGTERM handlers that stop the relay. Returns 0 or a
- * libuv error (nothing to release then but the loop).
+ * installs SIGINT and SIGTERM handlers that stop the relay. If
+ * cfg->data_dir is set, also serves the stats socket there (a relay that
+ * cannot make it logs why and runs without it). Returns 0 or a libuv
+ * error (nothing to release then but the loop).
  */
 int relay_start(struct relay *r, uv_loop_t *loop,
     const struct relay_config *cfg, const uint8_t priv[static 32]);
