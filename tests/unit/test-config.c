@@ -48,6 +48,26 @@ static const struct bound bounds[] = {
     {"escrow-max", 1, 10000000, NULL},
 };
 
+/* Every key, for checking the documentation's lists. */
+static const char *const keys[] = {"listen", "max-connections",
+    "max-connections-per-address", "handshake-timeout", "idle-timeout",
+    "queue-max", "frame-max", "rate", "rate-burst", "max-subscriptions",
+    "room-create", "operator-token", "room-keep-count", "room-keep-count-max",
+    "room-keep-age", "room-keep-age-max", "page-max", "mailbox-ttl",
+    "mailbox-quota-count", "mailbox-quota-bytes", "prekeys-max",
+    "escrow-max-delay", "escrow-max", "sync", "log-level"};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+#define NBOUNDS (sizeof bounds / sizeof bounds[0])
+
+/* One key as a document describes it. */
+struct doc_key {
+	char key[48];
+	char def[48]; /* "" if the document gives none */
+	unsigned long long min, max;
+	bool has_bounds;
+};
+
 /* Parses text on top of the defaults; returns the code, err filled. */
 static int
 parse(struct relay_config *cfg, const char *text, char *err, size_t errlen)
@@ -562,6 +582,198 @@ test_load(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Reads a whole file under $HEARTH_SOURCE; the caller frees it. */
+static char *
+read_source(const char *rel)
+{
+	const char *root = getenv("HEARTH_SOURCE");
+	char path[1024];
+	char *text = malloc(256 * 1024);
+	FILE *f;
+	size_t n;
+
+	assert_non_null(root);
+	assert_non_null(text);
+	snprintf(path, sizeof path, "%s/%s", root, rel);
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	n = fread(text, 1, 256 * 1024 - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	return text;
+}
+
+/* Fills d's default and bounds from its description: "Default X; A to B". */
+static void
+doc_scan(struct doc_key *d, const char *par)
+{
+	const char *p = strstr(par, "Default ");
+	char *end;
+	size_t n = 0;
+
+	if (p != NULL) {
+		p += strlen("Default ");
+		p += strspn(p, " ");
+		while (p[n] != '\0' && p[n] != ' ' && p[n] != ';' &&
+		       p[n] != '(' && n < sizeof d->def - 1)
+			n++;
+		if (n > 0 && p[n - 1] == '.')
+			n--;
+		memcpy(d->def, p, n);
+		d->def[n] = '\0';
+	}
+	for (p = strstr(par, "; "); p != NULL; p = strstr(p + 1, "; ")) {
+		if (p[2] < '0' || p[2] > '9')
+			continue;
+		d->min = strtoull(p + 2, &end, 10);
+		assert_int_equal(strncmp(end, " to ", 4), 0);
+		d->max = strtoull(end + 4, &end, 10);
+		d->has_bounds = true;
+		break;
+	}
+}
+
+/* The settings list of man/hearth-relay.8: ".It Cm KEY No = ..." entries. */
+static size_t
+doc_man(struct doc_key *out, size_t cap)
+{
+	char *text = read_source("man/hearth-relay.8"), *line, *nl;
+	char par[2048] = "";
+	struct doc_key *d = NULL;
+	size_t n = 0;
+
+	for (line = text; *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		assert_non_null(nl);
+		*nl = '\0';
+		if (strncmp(line, ".It", 3) == 0 ||
+		    strncmp(line, ".El", 3) == 0) {
+			if (d != NULL)
+				doc_scan(d, par);
+			d = NULL;
+			par[0] = '\0';
+		}
+		if (strncmp(line, ".It Cm ", 7) == 0 &&
+		    strstr(line, " No = ") != NULL) {
+			assert_true(n < cap);
+			d = &out[n++];
+			memset(d, 0, sizeof *d);
+			snprintf(d->key, sizeof d->key, "%.*s",
+			    (int)strcspn(line + 7, " "), line + 7);
+			continue;
+		}
+		if (d == NULL)
+			continue;
+		/* Drop a line's macro name; keep its words. */
+		if (line[0] == '.')
+			line += strcspn(line, " ");
+		strncat(par, " ", sizeof par - strlen(par) - 1);
+		strncat(par, line, sizeof par - strlen(par) - 1);
+	}
+	free(text);
+	return n;
+}
+
+/* The table of docs/operating.md: "| `KEY` | `DEFAULT` | A to B | ...". */
+static size_t
+doc_markdown(struct doc_key *out, size_t cap)
+{
+	char *text = read_source("docs/operating.md"), *line, *nl, *cell[5];
+	struct doc_key *d;
+	size_t n = 0, len;
+
+	for (line = text; *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		assert_non_null(nl);
+		*nl = '\0';
+		if (strncmp(line, "| `", 3) != 0)
+			continue;
+		cell[0] = line + 1;
+		for (int i = 1; i < 5; i++) {
+			cell[i] = strchr(cell[i - 1], '|');
+			assert_non_null(cell[i]);
+			*cell[i]++ = '\0';
+		}
+		assert_true(n < cap);
+		d = &out[n++];
+		memset(d, 0, sizeof *d);
+		len = strcspn(cell[0] + 2, "`");
+		snprintf(d->key, sizeof d->key, "%.*s", (int)len, cell[0] + 2);
+		if (strncmp(cell[1], " `", 2) == 0) {
+			len = strcspn(cell[1] + 2, "`");
+			snprintf(d->def, sizeof d->def, "%.*s", (int)len,
+			    cell[1] + 2);
+		}
+		if (cell[2][1] >= '0' && cell[2][1] <= '9') {
+			char par[64];
+
+			snprintf(par, sizeof par, ";%s", cell[2]);
+			doc_scan(d, par);
+			assert_true(d->has_bounds);
+		}
+	}
+	free(text);
+	return n;
+}
+
+/* The documented defaults are the code's, and bounds match the table. */
+static void
+check_doc(const struct doc_key *d, size_t n, const char *what)
+{
+	struct relay_config cfg, def;
+	char text[4096] = "", line[128], err[256];
+	size_t nbounds = 0, ndefs = 0;
+
+	if (n != NKEYS)
+		fail_msg("%s lists %zu settings, not %zu", what, n, NKEYS);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(d[i].key, keys[i]) != 0)
+			fail_msg("%s: '%s' where '%s' belongs", what, d[i].key,
+			    keys[i]);
+		if (d[i].def[0] != '\0') {
+			snprintf(
+			    line, sizeof line, "%s = %s\n", d[i].key, d[i].def);
+			strncat(text, line, sizeof text - strlen(text) - 1);
+			ndefs++;
+		}
+		if (!d[i].has_bounds)
+			continue;
+		nbounds++;
+		for (size_t j = 0; j < NBOUNDS; j++) {
+			if (strcmp(bounds[j].key, d[i].key) != 0)
+				continue;
+			if (bounds[j].min != d[i].min ||
+			    bounds[j].max != d[i].max)
+				fail_msg("%s: %s bounds %llu to %llu", what,
+				    d[i].key, d[i].min, d[i].max);
+		}
+	}
+	assert_int_equal(nbounds, NBOUNDS);
+	assert_int_equal(ndefs, NKEYS - 1); /* all but operator-token */
+	/* Applying the documented defaults changes nothing. */
+	relay_config_defaults(&def);
+	if (parse(&cfg, text, err, sizeof err) != 0)
+		fail_msg("%s defaults: %s", what, err);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(line, sizeof line, "%s = %s\n", d[i].key, d[i].def);
+		if (d[i].def[0] != '\0' &&
+		    (parse(&cfg, line, err, sizeof err) != 0 ||
+		        memcmp(&cfg, &def, sizeof cfg) != 0))
+			fail_msg("%s: %s's default is not the code's", what,
+			    d[i].key);
+	}
+}
+
+static void
+test_documented_defaults_and_bounds(void **state)
+{
+	struct doc_key d[NKEYS + 4];
+
+	check_doc(d, doc_man(d, NKEYS + 4), "man/hearth-relay.8");
+	check_doc(d, doc_markdown(d, NKEYS + 4), "docs/operating.md");
+}
+
 int
 main(void)
 {
@@ -581,6 +793,7 @@ main(void)
 	    cmocka_unit_test(test_error_keeps_config),
 	    cmocka_unit_test(test_set_and_check),
 	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_documented_defaults_and_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
