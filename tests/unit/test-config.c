@@ -356,8 +356,9 @@ test_operator_token(void **state)
 	    "operator-token = AAAAAAAAAAAAAAAAAAAAAA==", /* padded */
 	    "operator-token = AAAAAAAAAAAAAAAAAAAAAB",   /* stray bits */
 	    "operator-token = AAAAAAAAAAAAAAAAAAAAA+",   /* not base64url */
-	    "operator-token = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", /* 65 bytes */
+	    ("operator-token = "
+	     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), /* 65 bytes */
 	};
 	char text[256], err[256];
 	struct relay_config cfg;
