@@ -89,11 +89,15 @@ check_status "symlinked --config refused" 2 "symbolic link" "$relay" address --d
 check_status "room-create token without a token" 2 "needs an operator-token" "$relay" address --data "$tmp/d" --config "$tmp/good.conf" --room-create token
 # log-level from the file, then overridden by the flag.
 printf 'log-level = error\n' >"$conf"
+# Each run gets a fresh port file: the shell truncates it only in the
+# child, which could still show the last run's port to wait_port.
+rm -f "$tmp/port"
 "$relay" run --data "$tmp/d" --listen 127.0.0.1:0 >"$tmp/port" 2>"$tmp/quiet.log" &
 pid=$!
 port=$(wait_port "$tmp/port")
 kill -TERM "$pid"; wait "$pid"; pid=
 [ -n "$port" ] && ! grep -q 'listening on' "$tmp/quiet.log" && ok "relay.conf sets log-level" || not_ok "relay.conf sets log-level"
+rm -f "$tmp/port"
 "$relay" run --data "$tmp/d" --listen 127.0.0.1:0 --log-level info >"$tmp/port" 2>"$tmp/loud.log" &
 pid=$!
 port=$(wait_port "$tmp/port")
