@@ -10,6 +10,7 @@
  */
 #include "relay/config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -53,8 +54,12 @@ struct relay_config_key {
 	offsetof(struct relay_config, f), sizeof(((struct relay_config *)0)->f)
 #define RELAY_CONFIG_OTHER(kind) kind, 0, 0, 0, 0
 
+/*
+ * Number fields are 4 or 8 bytes: unsigned and uint32_t, or uint64_t and
+ * size_t (4 bytes on 32-bit boards, so the bounds of size_t keys stay
+ * under 2^32).
+ */
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "unsigned is 32 bits");
-_Static_assert(sizeof(size_t) == sizeof(uint64_t), "size_t is 64 bits");
 
 /*
  * Every key, in the order of man/hearth-relay.8 and docs/operating.md.
@@ -246,6 +251,8 @@ relay_config_number(struct relay_config *cfg, const struct relay_config_key *k,
 	n = strtoull(digits, &end, 10);
 	if (errno != 0 || end != digits + len || n < k->min || n > k->max)
 		goto bad;
+	assert(k->size == sizeof n32 || k->size == sizeof n64);
+	assert(k->size == sizeof n64 || k->max <= UINT32_MAX);
 	if (k->size == sizeof n32) {
 		n32 = (uint32_t)n;
 		memcpy((char *)cfg + k->off, &n32, sizeof n32);
