@@ -61,6 +61,24 @@ chmod 644 "$tmp/d/relay.key"
 check_fails "world-readable key refused" "mode 0600" "$relay" run --data "$tmp/d" --listen 127.0.0.1:0
 chmod 600 "$tmp/d/relay.key"
 
+# Every setting is a flag, listed in --help, checked like the file's key.
+"$relay" --help >"$tmp/help"
+bad=0
+for key in listen max-connections max-connections-per-address \
+	handshake-timeout idle-timeout queue-max frame-max rate rate-burst \
+	max-subscriptions room-create operator-token room-keep-count \
+	room-keep-count-max room-keep-age room-keep-age-max page-max \
+	mailbox-ttl mailbox-quota-count mailbox-quota-bytes prekeys-max \
+	escrow-max-delay escrow-max sync log-level; do
+	grep -q -- "--$key " "$tmp/help" || { bad=1; echo "# --help lacks --$key"; }
+	"$relay" address --data "$tmp/d" "--$key" 'x!' >/dev/null 2>"$tmp/err"
+	st=$?
+	[ "$st" = 2 ] && grep -q "^hearth-relay: $key " "$tmp/err" ||
+		{ bad=1; echo "# --$key not checked (status $st)"; cat "$tmp/err"; }
+done
+[ $bad = 0 ] && ok "every setting is a checked flag listed in --help" ||
+	not_ok "every setting is a checked flag listed in --help"
+
 # The settings file: DIR/relay.conf by default, flags override it.
 conf=$tmp/d/relay.conf
 printf '# test\r\nlisten = 127.0.0.1:7999\r\nidle-timeout = 1234\n' >"$conf"
