@@ -19,6 +19,14 @@
 #define RELAY_TOKEN_MAX 64
 /* Configuration files larger than this are refused before reading. */
 #define RELAY_CONFIG_FILE_MAX (64 * 1024)
+/* Longest line of a configuration file, without its line ending. */
+#define RELAY_CONFIG_LINE_MAX 1024
+/* The configuration file's name in the data folder. */
+#define RELAY_CONFIG_FILE "relay.conf"
+/* Shortest operator token, in bytes: 128 bits. */
+#define RELAY_TOKEN_MIN 16
+/* Longest data folder path, with its NUL. */
+#define RELAY_DATA_DIR_MAX 1024
 
 /* Who may create rooms. */
 enum relay_room_create {
@@ -66,10 +74,53 @@ struct relay_config {
 
 	enum log_level log_level;
 
-	char data_dir[1024]; /* where relay.key and relay.db live */
+	/* The data folder (for the stats socket); filled by main.c. */
+	char data_dir[RELAY_DATA_DIR_MAX];
 };
 
 /* Fills cfg with the documented defaults (man/hearth-relay.8). */
 void relay_config_defaults(struct relay_config *cfg);
+
+/*
+ * Applies the configuration text text[0..len) on top of *cfg: one
+ * "key = value" per line, where key is the long name of a `hearth-relay
+ * run` flag; blank lines and '#' comments (at the start of a line or after
+ * whitespace) are ignored, and CRLF line endings are accepted. Then runs
+ * relay_config_check(). Returns 0, or ERR_CONFIG with a message
+ * "relay.conf line N: ..." in err (never quoting a value) and *cfg
+ * unchanged. err may be NULL when errlen is 0. Never prints.
+ */
+int relay_config_parse(struct relay_config *cfg, const char *text, size_t len,
+    char *err, size_t errlen);
+
+/*
+ * Reads the configuration file at path and applies it as
+ * relay_config_parse() does, with path in place of "relay.conf" in the
+ * message. Refuses symbolic links, anything but a regular file, files over
+ * RELAY_CONFIG_FILE_MAX bytes, and files that set operator-token but are
+ * readable by group or others. A missing file is an error (UV_ENOENT) only
+ * if must_exist; otherwise it returns 0 and leaves *cfg alone. Returns 0,
+ * ERR_CONFIG or a libuv error, with *cfg unchanged and a message in err on
+ * failure.
+ */
+int relay_config_load(struct relay_config *cfg, const char *path,
+    bool must_exist, char *err, size_t errlen);
+
+/*
+ * Sets one key (a configuration file key, which is also a flag's long name)
+ * from the value value[0..len), with the same checks as the file. For the
+ * command line: flags are applied after the file. Returns 0, or ERR_CONFIG
+ * with a message "KEY ..." in err and *cfg unchanged.
+ */
+int relay_config_set(struct relay_config *cfg, const char *key,
+    const char *value, size_t len, char *err, size_t errlen);
+
+/*
+ * Checks what no single key can: room-keep-count <= room-keep-count-max,
+ * room-keep-age <= room-keep-age-max, and room-create token needs an
+ * operator-token. Returns 0 or ERR_CONFIG with a message in err.
+ */
+int relay_config_check(
+    const struct relay_config *cfg, char *err, size_t errlen);
 
 #endif

@@ -33,6 +33,7 @@ static void relay_on_signal(uv_signal_t *h, int signum);
 static void relay_on_commit(uv_prepare_t *p);
 static void relay_on_escrow(uv_timer_t *t);
 static void relay_on_prune(uv_timer_t *t);
+static void relay_on_stats(void *arg, struct buf *out);
 
 uint64_t
 relay_now_ms(void)
@@ -215,6 +216,14 @@ relay_start(struct relay *r, uv_loop_t *loop, const struct relay_config *cfg,
 	uv_timer_start(
 	    &r->prune, relay_on_prune, RELAY_PRUNE_MS, RELAY_PRUNE_MS);
 	log_info("listening on %s port %u", r->cfg.host, (unsigned)r->port);
+	/* Before reporting ready, so whoever waits for it can ask for stats. */
+	if (r->cfg.data_dir[0] != '\0') {
+		rc = relay_stats_listen(
+		    &r->stats, loop, r->cfg.data_dir, relay_on_stats, r);
+		if (rc != 0)
+			log_warn("running without the stats socket: %s",
+			    err_str(rc));
+	}
 	relay_report_ready(r);
 	return 0;
 }
@@ -306,6 +315,7 @@ relay_stop(struct relay *r)
 	/* Answer what the last turn stored before anyone is dropped. */
 	relay_commit(r);
 	uv_close((uv_handle_t *)&r->commit, NULL);
+	relay_stats_close(&r->stats);
 	relay_conn_close_all(r);
 	stream_loop_release(&r->sl);
 }
@@ -340,6 +350,16 @@ relay_on_connection(uv_stream_t *server, int status)
 	relay_conn_accept(r);
 }
 
+/*
+ * The stats text: one "name value" line per counter or gauge. Add new
+ * ones to the table; nothing here may identify a client or a room.
+ */
+static void
+relay_on_stats(void *arg, struct buf *out)
+{
+	relay_stats_text(arg, out);
+}
+
 static void
 relay_on_signal(uv_signal_t *h, int signum)
 {
@@ -355,24 +375,27 @@ relay_on_signal(uv_signal_t *h, int signum)
 void
 relay_stats_text(struct relay *r, struct buf *out)
 {
-	char line[256];
 	uint64_t rooms = 0, escrows = 0;
-	int n;
 
 #define RELAY_COUNTER_LINE(name)                                               \
-	n = snprintf(line, sizeof line, "%s %llu\n", #name,                    \
-	    (unsigned long long)r->ctr.name);                                  \
-	if (n > 0 && (size_t)n < sizeof line)                                  \
-		(void)buf_append(out, line, (size_t)n);
+	if (relay_stats_add(out, #name, r->ctr.name) != 0)                     \
+		return;
 	RELAY_COUNTERS(RELAY_COUNTER_LINE)
 #undef RELAY_COUNTER_LINE
 	(void)relay_store_room_count(r->store, &rooms);
 	(void)relay_store_escrow_count(r->store, &escrows);
-	n = snprintf(line, sizeof line,
-	    "connections %u\nrooms_active %zu\nmailboxes_online %zu\n"
-	    "rooms_stored %llu\nescrows_waiting %llu\n",
-	    r->nconns, r->rooms.count, r->owners.count,
-	    (unsigned long long)rooms, (unsigned long long)escrows);
-	if (n > 0 && (size_t)n < sizeof line)
-		(void)buf_append(out, line, (size_t)n);
+	{
+		const struct relay_stat gauges[] = {
+		    {"connections", r->nconns},
+		    {"rooms_active", r->rooms.count},
+		    {"mailboxes_online", r->owners.count},
+		    {"rooms_stored", rooms},
+		    {"escrows_waiting", escrows},
+		};
+
+		for (size_t i = 0; i < sizeof gauges / sizeof gauges[0]; i++)
+			if (relay_stats_add(
+			        out, gauges[i].name, gauges[i].value) != 0)
+				return;
+	}
 }

@@ -23,6 +23,7 @@
 #include "common/idmap.h"
 #include "common/stream.h"
 #include "relay/config.h"
+#include "relay/stats.h"
 
 /*
  * Counters for the stats socket and the shutdown log line. None of them
@@ -88,7 +89,8 @@ struct relay {
 	uv_prepare_t commit; /* commits the store once per loop turn */
 	uv_timer_t escrow;   /* fires at the next escrow release */
 	uv_timer_t prune;    /* expires old envelopes now and then */
-	uint8_t *s_priv;     /* secmem */
+	struct relay_stats_server stats; /* DIR/stats.sock, if it could be */
+	uint8_t *s_priv;                 /* secmem */
 	uint8_t s_pub[32];
 	uint16_t port; /* bound port */
 	struct relay_store *store;
@@ -107,8 +109,10 @@ struct relay {
 
 /*
  * Opens the store in cfg->data_dir, binds and starts listening with priv as
- * the static key (copied), and installs SIGINT and SIGTERM handlers that
- * stop the relay. Returns 0, ERR_STORE (with *msg saying why), or a libuv
+ * the static key (copied), serves the stats socket in cfg->data_dir (a
+ * relay that cannot make it logs why and runs without it), and installs
+ * SIGINT and SIGTERM handlers that stop the relay. Returns 0, ERR_STORE
+ * (with *msg saying why), or a libuv
  * error (nothing to release then but the loop).
  */
 int relay_start(struct relay *r, uv_loop_t *loop,
