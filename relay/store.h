@@ -13,6 +13,10 @@
  *
  * The store never reads the clock: callers pass the time in seconds since
  * the epoch, so tests can move it.
+ *
+ * Writes refuse envelopes, bundles and key lists longer than
+ * RELAY_STORE_BLOB_MAX bytes, and times, sequence numbers and keep
+ * settings above INT64_MAX (SQLite's integers), with ERR_TOO_BIG.
  */
 #ifndef HEARTH_RELAY_STORE_H
 #define HEARTH_RELAY_STORE_H
@@ -24,6 +28,8 @@
 #define RELAY_STORE_FILE "relay.db"
 #define RELAY_STORE_ID_LEN 32
 #define RELAY_STORE_KEY_LEN 32
+/* The longest envelope or bundle stored: one frame's worth. */
+#define RELAY_STORE_BLOB_MAX 65535
 /* The schema version this build writes (PRAGMA user_version). */
 #define RELAY_STORE_SCHEMA 1
 
@@ -42,7 +48,8 @@ struct relay_store_room {
  * One stored envelope, handed to a fetch callback: seq is the room
  * sequence number or the mailbox message id. env is borrowed for the call.
  * A callback returns 0 to go on or a negative code to stop the fetch,
- * which then returns that code.
+ * which then returns that code. It may call other store functions, but
+ * not the fetch that called it (that call fails with ERR_STORE).
  */
 typedef int relay_store_env_cb(
     void *arg, uint64_t seq, uint64_t time_s, const uint8_t *env, size_t len);
@@ -60,7 +67,12 @@ int relay_store_open(struct relay_store **out, const char *dir, bool sync_full,
 /* Commits anything pending and closes. st may be NULL. */
 void relay_store_close(struct relay_store *st);
 
-/* True if a batch is open: writes since the last commit. */
+/*
+ * True if a batch is open: writes since the last commit. Also true after
+ * a write failed inside SQLite, which rolls back the whole batch: writes
+ * then fail with ERR_STORE until relay_store_commit() has reported the
+ * loss by returning ERR_STORE.
+ */
 bool relay_store_pending(const struct relay_store *st);
 
 /*
@@ -69,7 +81,12 @@ bool relay_store_pending(const struct relay_store *st);
  */
 int relay_store_commit(struct relay_store *st);
 
-/* Runs SQLite's integrity check. 0 or ERR_STORE. */
+/*
+ * Runs SQLite's integrity check, then checks the store's own bookkeeping
+ * (mailbox usage, room and escrow counts, log sequence numbers) against
+ * the rows. 0 or ERR_STORE. Reads every row: for the operator, not the
+ * loop.
+ */
 int relay_store_check(struct relay_store *st);
 
 /* Rooms. */
@@ -140,7 +157,9 @@ int relay_store_mbox_usage(struct relay_store *st,
 /*
  * Deletes mailbox envelopes older than now_s - mbox_ttl_s and room log
  * entries older than their room's keep_age_s. Stores in *deleted how many
- * rows went.
+ * rows went. A room's log is cut from its oldest entry up to the first
+ * one young enough to keep, so it stays a contiguous run even if the
+ * clock stepped back.
  */
 int relay_store_prune(struct relay_store *st, uint64_t now_s,
     uint64_t mbox_ttl_s, uint64_t *deleted);
@@ -200,7 +219,9 @@ int relay_store_escrow_next(struct relay_store *st, uint64_t *release_s);
 
 /*
  * Called for each escrow released into a mailbox: mbox, the new mailbox
- * message id, and the envelope, all borrowed for the call.
+ * message id, its time (the now_s of the release, so that an alert that
+ * comes late still gets the full mailbox TTL), and the envelope, all
+ * borrowed for the call.
  */
 typedef void relay_store_release_cb(void *arg,
     const uint8_t mbox[RELAY_STORE_ID_LEN], uint64_t id, uint64_t time_s,
@@ -209,7 +230,8 @@ typedef void relay_store_release_cb(void *arg,
 /*
  * Moves every escrow with release_s <= now_s into its mailbox (quotas do
  * not apply: a safety alert is never dropped for a full mailbox), deleting
- * the escrow, and calls cb for each. Stores the count in *released.
+ * the escrow, and calls cb (which may be NULL) for each, after that
+ * escrow's move is done. Stores the count in *released.
  */
 int relay_store_escrow_release(struct relay_store *st, uint64_t now_s,
     relay_store_release_cb *cb, void *arg, uint64_t *released);
