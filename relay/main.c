@@ -33,11 +33,13 @@ static const char relay_usage[] =
     "usage: hearth-relay init    --data DIR [--listen HOST:PORT]\n"
     "       hearth-relay run     --data DIR [--listen HOST:PORT] [options]\n"
     "       hearth-relay address --data DIR [--listen HOST:PORT]\n"
+    "       hearth-relay check   --data DIR [--config FILE]\n"
     "       hearth-relay stats   --data DIR\n"
     "\n"
     "  init     make the relay's key pair in DIR and print its address\n"
     "  run      serve clients until SIGINT or SIGTERM\n"
     "  address  print the hearth:// address clients use to reach the relay\n"
+    "  check    check the settings, the key and the database, then exit\n"
     "  stats    print the running relay's counters\n"
     "\n"
     "options:\n"
@@ -254,6 +256,8 @@ cmd_run(const char *data, struct relay_config *cfg)
 	if (rc == ERR_STORE)
 		fprintf(stderr, "hearth-relay: cannot open %s/%s: %s\n", data,
 		    RELAY_STORE_FILE, msg != NULL ? msg : err_str(rc));
+	else if (rc != 0 && msg != NULL)
+		fprintf(stderr, "hearth-relay: %s: %s\n", data, msg);
 	else if (rc != 0)
 		fprintf(stderr,
 		    "hearth-relay: cannot listen on %s port %u: "
@@ -265,6 +269,47 @@ cmd_run(const char *data, struct relay_config *cfg)
 		log_error("handles left open at exit");
 	else if (rc == 0)
 		status = 0;
+	secmem_shutdown();
+	return status;
+}
+
+/*
+ * Checks what `run` would use without starting: the settings (already
+ * loaded by the caller), the key file, and the database's integrity and
+ * schema. Prints one line per part; exits 1 if any is wrong.
+ */
+static int
+cmd_check(const char *data, const struct relay_config *cfg)
+{
+	struct relay_store *st = NULL;
+	uint8_t *priv = secmem_take(32), pub[32];
+	const char *msg = NULL;
+	uint64_t rooms = 0, escrows = 0;
+	int rc, status = 0;
+
+	printf("settings: ok (listen %s port %u)\n", cfg->host,
+	    (unsigned)cfg->port);
+	if (load_key(data, priv, pub) != 0)
+		status = 1;
+	else
+		printf("key: ok\n");
+	secmem_give(priv);
+	rc = relay_store_open(&st, data, cfg->sync_full, &msg);
+	if (rc == 0)
+		rc = relay_store_check(st);
+	if (rc == 0)
+		rc = relay_store_room_count(st, &rooms);
+	if (rc == 0)
+		rc = relay_store_escrow_count(st, &escrows);
+	if (rc != 0) {
+		fprintf(stderr, "hearth-relay: %s/%s: %s\n", data,
+		    RELAY_STORE_FILE, msg != NULL ? msg : err_str(rc));
+		status = 1;
+	} else {
+		printf("database: ok (%llu rooms, %llu escrows waiting)\n",
+		    (unsigned long long)rooms, (unsigned long long)escrows);
+	}
+	relay_store_close(st);
 	secmem_shutdown();
 	return status;
 }
@@ -352,7 +397,7 @@ main(int argc, char **argv)
 	}
 	if (argc < 2)
 		usage_error(
-		    "%s", "missing command (init, run, address or stats)");
+		    "%s", "missing command (init, run, address, check or stats)");
 	cmd = argv[1];
 	argc--;
 	argv++;
@@ -403,9 +448,10 @@ main(int argc, char **argv)
 		return cmd_stats(data);
 	}
 	if (strcmp(cmd, "init") != 0 && strcmp(cmd, "run") != 0 &&
-	    strcmp(cmd, "address") != 0)
-		usage_error(
-		    "unknown command '%s' (init, run, address or stats)", cmd);
+	    strcmp(cmd, "address") != 0 && strcmp(cmd, "check") != 0)
+		usage_error("unknown command '%s' (init, run, address, check "
+		            "or stats)",
+		    cmd);
 	load_settings(&cfg, data, config, flags, nflags);
 	/* The token now lives in cfg only; keep it out of /proc/PID/cmdline. */
 	for (size_t i = 0; i < nflags; i++)
@@ -419,6 +465,8 @@ main(int argc, char **argv)
 		status = cmd_init(data, cfg.host, cfg.port);
 	else if (strcmp(cmd, "run") == 0)
 		status = cmd_run(data, &cfg);
+	else if (strcmp(cmd, "check") == 0)
+		status = cmd_check(data, &cfg);
 	else if (load_key(data, priv, pub) != 0)
 		status = 1;
 	else {

@@ -5,9 +5,12 @@
  */
 #include "relay/relay.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +37,12 @@ static void relay_on_commit(uv_prepare_t *p);
 static void relay_on_escrow(uv_timer_t *t);
 static void relay_on_prune(uv_timer_t *t);
 static void relay_on_stats(void *arg, struct buf *out);
+
+/* One gauge line of the stats text. */
+struct relay_stat {
+	const char *name;
+	uint64_t value;
+};
 
 uint64_t
 relay_now_ms(void)
@@ -164,6 +173,32 @@ relay_on_prune(uv_timer_t *t)
 	relay_prune_now(t->data);
 }
 
+/*
+ * Takes an exclusive lock on DIR/relay.lock for as long as the process
+ * lives: two relays on one folder would share one database and one stats
+ * socket, and the second would fail in confusing ways much later.
+ */
+static int
+relay_lock(struct relay *r, const char **msg)
+{
+	char path[RELAY_DATA_DIR_MAX + sizeof RELAY_LOCK_FILE + 1];
+	int n;
+
+	n = snprintf(
+	    path, sizeof path, "%s/%s", r->cfg.data_dir, RELAY_LOCK_FILE);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return ERR_TOO_BIG;
+	r->lock_fd = open(
+	    path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
+	if (r->lock_fd < 0)
+		return -errno;
+	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		*msg = "another hearth-relay is running with this data folder";
+		return UV_EBUSY;
+	}
+	return 0;
+}
+
 int
 relay_start(struct relay *r, uv_loop_t *loop, const struct relay_config *cfg,
     const uint8_t priv[static 32], const char **msg)
@@ -174,9 +209,17 @@ relay_start(struct relay *r, uv_loop_t *loop, const struct relay_config *cfg,
 	*msg = NULL;
 	r->loop = loop;
 	r->cfg = *cfg;
-	rc = relay_store_open(&r->store, cfg->data_dir, cfg->sync_full, msg);
-	if (rc != 0)
+	r->lock_fd = -1;
+	rc = relay_lock(r, msg);
+	if (rc != 0) {
+		relay_release(r);
 		return rc;
+	}
+	rc = relay_store_open(&r->store, cfg->data_dir, cfg->sync_full, msg);
+	if (rc != 0) {
+		relay_release(r);
+		return rc;
+	}
 	r->s_priv = secmem_take(32);
 	memcpy(r->s_priv, priv, 32);
 	noise_pubkey(r->s_pub, r->s_priv);
@@ -334,6 +377,9 @@ relay_release(struct relay *r)
 	r->deferred = NULL;
 	buf_release(&r->deferred_bytes);
 	buf_release(&r->scratch);
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
+	r->lock_fd = -1;
 }
 
 static void

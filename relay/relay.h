@@ -94,6 +94,7 @@ struct relay {
 	uint8_t s_pub[32];
 	uint16_t port; /* bound port */
 	struct relay_store *store;
+	int lock_fd; /* DIR/relay.lock, held while running; -1 */
 	struct relay_conn *conns;
 	unsigned nconns;
 	struct idmap rooms;  /* room id -> struct relay_room, while in use */
@@ -107,8 +108,12 @@ struct relay {
 	struct relay_counters ctr;
 };
 
+/* The file whose lock says a relay is running on a data folder. */
+#define RELAY_LOCK_FILE "relay.lock"
+
 /*
- * Opens the store in cfg->data_dir, binds and starts listening with priv as
+ * Locks cfg->data_dir (UV_EBUSY with *msg if another relay holds it),
+ * opens the store there, binds and starts listening with priv as
  * the static key (copied), serves the stats socket in cfg->data_dir (a
  * relay that cannot make it logs why and runs without it), and installs
  * SIGINT and SIGTERM handlers that stop the relay. Returns 0, ERR_STORE

@@ -1059,7 +1059,8 @@ relay_store_room_append(struct relay_store *st,
 	if (rc != 0)
 		return rc;
 	rc = relay_store_room_read(st, id, &room);
-	if (rc == 0 && seq != room.next_seq)
+	/* A gap is allowed (see store.h); reuse never is. */
+	if (rc == 0 && seq < room.next_seq)
 		rc = ERR_EXISTS;
 	if (rc != 0)
 		goto out;

@@ -105,9 +105,12 @@ int relay_store_room_set_key(struct relay_store *st,
     const uint8_t access_pub[static RELAY_STORE_KEY_LEN]);
 
 /*
- * Appends an envelope with sequence number seq, which must be the room's
- * next_seq (ERR_EXISTS otherwise), and advances next_seq. Prunes the
- * room's log beyond its keep_count as it goes.
+ * Appends an envelope with sequence number seq, which must be at least the
+ * room's next_seq (ERR_EXISTS otherwise), and sets next_seq to seq + 1.
+ * Prunes the room's log beyond its keep_count as it goes. seq is larger
+ * than next_seq only after a lost batch: the relay had already handed out
+ * the lost numbers to subscribers, and a number is never given to two
+ * envelopes, so the log gets a gap instead.
  */
 int relay_store_room_append(struct relay_store *st,
     const uint8_t id[static RELAY_STORE_ID_LEN], uint64_t seq, uint64_t time_s,

@@ -134,6 +134,11 @@ case "$port" in
 esac
 address=$("$relay" address --data "$tmp/d" --listen "127.0.0.1:$port")
 
+check_status "a second relay on the folder is refused" 1 "another hearth-relay is running with this data folder" "$relay" run --data "$tmp/d" --listen 127.0.0.1:0
+check "check while running" "$relay" check --data "$tmp/d"
+grep -q '^database: ok (0 rooms' "$tmp/out" && grep -qx 'key: ok' "$tmp/out" && ok "check reports each part" || { not_ok "check reports each part"; cat "$tmp/out"; }
+[ "$(stat -c %a "$tmp/d/relay.db")" = 600 ] && ok "relay.db is 0600" || not_ok "relay.db is 0600"
+
 # The stats socket exists before the port is reported.
 check "stats" "$relay" stats --data "$tmp/d"
 grep -qx 'connections 0' "$tmp/out" && grep -qx 'accepted 0' "$tmp/out" && ok "stats lists counters" || { not_ok "stats lists counters"; cat "$tmp/out"; }
@@ -165,6 +170,14 @@ if grep -v 'listening on' "$tmp/relay.log" | grep -q '127\.0\.0\.1'; then
 else ok "no addresses in the relay log"; fi
 grep -q 'closed' "$tmp/relay.log" && ok "debug log records connections" || not_ok "debug log records connections"
 check_fails "ping a stopped relay" "connection refused" "$client" ping "$address"
+
+# A damaged database is named clearly by check and by run, never a crash.
+cp "$tmp/d/relay.db" "$tmp/relay.db.good"
+printf 'this is not a database, not at all' >"$tmp/d/relay.db"
+check_status "check finds a damaged database" 1 "relay.db is not a database or is damaged" "$relay" check --data "$tmp/d"
+check_status "run refuses a damaged database" 1 "relay.db is not a database or is damaged" "$relay" run --data "$tmp/d" --listen 127.0.0.1:0
+cp "$tmp/relay.db.good" "$tmp/d/relay.db"
+check "check after restore" "$relay" check --data "$tmp/d"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
