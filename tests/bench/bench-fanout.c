@@ -94,7 +94,7 @@ main(int argc, char **argv)
 	/* Limits raised so that nothing is throttled or dropped. */
 	if (relay_proc_start(&rp,
 	        (const char *const[]){"--max-connections-per-address", "100000",
-	            "--rate", "10000000", "--rate-burst", "10000000",
+	            "--rate", "1000000", "--rate-burst", "10000000",
 	            "--queue-max", "268435456", "--room-keep-count", "100000",
 	            "--log-level", "warn", NULL}) != 0)
 		return 1;
