@@ -75,20 +75,33 @@ static bool
 relay_conn_addr_key(struct relay_conn *c)
 {
 	struct sockaddr_storage ss;
+	const struct in6_addr *a6;
 	int len = sizeof ss;
 
 	memset(c->addr_key, 0, sizeof c->addr_key);
 	if (uv_tcp_getpeername(&c->st.tcp, (struct sockaddr *)&ss, &len) != 0)
 		return false;
-	c->addr_key[0] = (uint8_t)ss.ss_family;
-	if (ss.ss_family == AF_INET)
+	if (ss.ss_family == AF_INET) {
+		c->addr_key[0] = AF_INET;
 		memcpy(
 		    c->addr_key + 1, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-	else if (ss.ss_family == AF_INET6)
-		memcpy(c->addr_key + 1,
-		    &((struct sockaddr_in6 *)&ss)->sin6_addr, 8);
-	else
+	} else if (ss.ss_family == AF_INET6) {
+		a6 = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		/*
+		 * On a dual-stack listener IPv4 clients arrive as
+		 * ::ffff:a.b.c.d, whose first 64 bits are the same for all:
+		 * count them by their IPv4 address.
+		 */
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			c->addr_key[0] = AF_INET;
+			memcpy(c->addr_key + 1, a6->s6_addr + 12, 4);
+		} else {
+			c->addr_key[0] = AF_INET6;
+			memcpy(c->addr_key + 1, a6->s6_addr, 8);
+		}
+	} else {
 		return false;
+	}
 	return true;
 }
 

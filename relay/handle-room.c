@@ -29,7 +29,7 @@ struct fetch_ctx {
 /*
  * Sends one fetched envelope. Stops the fetch (with ERR_QUOTA, which the
  * caller treats as "page full") once half the connection's queue is used,
- * so a fetch can never make the relay drop a reader as slow.
+ * so a fetch alone never makes the relay drop a reader as slow.
  */
 static int
 handle_fetch_one(
@@ -39,8 +39,13 @@ handle_fetch_one(
 	struct wire_msg m;
 	int rc;
 
-	if (stream_queued(&f->c->st) >
-	    f->c->relay->cfg.limits.queue_max / ROOM_FETCH_QUEUE_SHARE)
+	/*
+	 * The first envelope always goes: a reply with none would tell the
+	 * client that nothing is left.
+	 */
+	if (f->count > 0 &&
+	    stream_queued(&f->c->st) >
+	        f->c->relay->cfg.limits.queue_max / ROOM_FETCH_QUEUE_SHARE)
 		return ERR_QUOTA;
 	memset(&m, 0, sizeof m);
 	m.type = f->type;

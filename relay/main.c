@@ -396,8 +396,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 2)
-		usage_error(
-		    "%s", "missing command (init, run, address, check or stats)");
+		usage_error("%s",
+		    "missing command (init, run, address, check or stats)");
 	cmd = argv[1];
 	argc--;
 	argv++;

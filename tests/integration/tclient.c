@@ -72,9 +72,10 @@ tc_on_msg(struct upstream *u, const struct wire_msg *m)
 	}
 	if (req != c->want_req || c->answered) {
 		c->unanswered++;
-		if (m->type == WIRE_MSG_OK)
+		if (m->type == WIRE_MSG_OK) {
 			c->ok_only++;
-		else if (m->type == WIRE_MSG_FAIL)
+			c->last_only_value = m->u.ok.value;
+		} else if (m->type == WIRE_MSG_FAIL)
 			c->fail_only++;
 		return;
 	}

@@ -63,6 +63,7 @@ struct tc {
 	unsigned unanswered; /* replies to tc_send_only() requests */
 	unsigned sent_only;
 	unsigned ok_only, fail_only;
+	uint64_t last_only_value; /* the last such OK's value */
 };
 
 /* Prepares the loop. */

@@ -105,6 +105,35 @@ test_per_address_limit(void **state)
 	relay_down(&rp);
 }
 
+/*
+ * On a dual-stack listener, IPv4 clients arrive as ::ffff:a.b.c.d. They
+ * must be counted by their IPv4 address, not by the first 64 bits of the
+ * mapped form, which are zero for all of them and for ::1 as well.
+ */
+static void
+test_per_address_dual_stack(void **state)
+{
+	struct relay_proc rp;
+	struct tc v4, v6, again;
+	struct tc_env e;
+	struct addr a6;
+
+	relay_up(&rp, (const char *const[]){"--listen", "[::]:0",
+	                  "--max-connections-per-address", "1", NULL});
+	tc_env_init(&e);
+	a6 = rp.addr;
+	snprintf(a6.host, sizeof a6.host, "::1");
+	open_ok(&v4, &e, &rp);
+	assert_int_equal(tc_open(&v6, &e, &a6), 0);
+	assert_int_equal(tc_open(&again, &e, &rp.addr), -1);
+	assert_int_equal(again.close_err, ERR_HS_REFUSED);
+	tc_close(&again);
+	tc_close(&v4);
+	tc_close(&v6);
+	tc_env_release(&e);
+	relay_down(&rp);
+}
+
 struct replies {
 	struct tc *c;
 	unsigned n;
@@ -454,6 +483,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_per_address_limit),
+	    cmocka_unit_test(test_per_address_dual_stack),
 	    cmocka_unit_test(test_rate_limit),
 	    cmocka_unit_test(test_subscription_limit),
 	    cmocka_unit_test(test_mailbox_quotas),

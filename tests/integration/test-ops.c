@@ -151,7 +151,7 @@ test_room_catch_up_and_retention(void **state)
 	uint8_t env[64];
 	uint64_t after = 0;
 
-	relay_up(&rp, NULL);
+	relay_up(&rp, (const char *const[]){"--queue-max", "131072", NULL});
 	tc_env_init(&e);
 	open_ok(&a, &e, &rp);
 	make_room(&a, room_a, 2, 0);
@@ -186,6 +186,37 @@ test_room_catch_up_and_retention(void **state)
 		assert_int_equal(b.inbox[k].seq, k + 1);
 		sscanf((char *)b.inbox[k].env, "from %u no %u", &who, &no);
 		assert_int_equal(no, k);
+	}
+	/*
+	 * Two fetches in one frame, 40 kB envelopes, a 128 kB queue: the
+	 * first stops at 2 envelopes, past half the queue; the second still
+	 * carries one, or the client would take its empty answer for
+	 * "nothing left".
+	 */
+	{
+		static uint8_t big[40000];
+		struct wire_msg f;
+
+		tc_inbox_clear(&b);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(
+			    tc_room_pub(&b, room_a, big, sizeof big), 0);
+		memset(&f, 0, sizeof f);
+		f.type = WIRE_MSG_ROOM_FETCH;
+		f.u.fetch.id.p = room_a;
+		f.u.fetch.id.len = 32;
+		f.u.fetch.after = 12;
+		f.u.fetch.limit = 10;
+		assert_int_equal(tc_send_only(&b, &f), 0);
+		f.u.fetch.after = 14;
+		assert_int_equal(tc_send_only(&b, &f), 0);
+		assert_int_equal(tc_wait_inbox(&b, 3, 5000), 0);
+		while (b.ok_only < 2 && !b.closed)
+			tc_wait_inbox(&b, b.ninbox + 1, 100);
+		assert_int_equal(b.ok_only, 2);
+		assert_int_equal(b.ninbox, 3);
+		assert_int_equal(b.inbox[2].seq, 15);
+		assert_int_equal(b.last_only_value, 15);
 	}
 	/* Room b keeps only its last 5 envelopes. */
 	tc_inbox_clear(&b);
