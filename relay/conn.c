@@ -21,6 +21,8 @@
 
 /* Connections past the limit that still get a refusal they can read. */
 #define RELAY_BUSY_SLACK 64
+/* The same past the per-address limit, for each address. */
+#define RELAY_ADDR_SLACK 4
 /* The rate limiter's unit: one request is this many tokens. */
 #define RELAY_TOKEN 1000
 
@@ -105,18 +107,21 @@ relay_conn_addr_key(struct relay_conn *c)
 	return true;
 }
 
-/* Counts c against its address; false if that passes the limit. */
-static bool
+/*
+ * Counts c against its address and returns how many connections that
+ * address now holds, this one included (0 if it is not counted).
+ */
+static uintptr_t
 relay_conn_addr_add(struct relay *r, struct relay_conn *c)
 {
 	uintptr_t n;
 
 	if (r->cfg.max_conns_per_addr == 0 || !relay_conn_addr_key(c))
-		return true;
+		return 0;
 	n = (uintptr_t)idmap_get(&r->addrs, c->addr_key) + 1;
 	idmap_put(&r->addrs, c->addr_key, (void *)n);
 	c->addr_counted = true;
-	return n <= r->cfg.max_conns_per_addr;
+	return n;
 }
 
 static void
@@ -134,11 +139,26 @@ relay_conn_addr_remove(struct relay *r, struct relay_conn *c)
 	c->addr_counted = false;
 }
 
+/*
+ * Closes a connection cut off at accept. It stops counting at once: libuv
+ * accepts a whole backlog in one callback, and its close only completes
+ * on a later turn, so a flood would otherwise still fill the total for
+ * the connections accepted right after it.
+ */
+static void
+relay_conn_drop(struct relay_conn *c)
+{
+	c->dropped = true;
+	c->relay->nconns--;
+	stream_close(&c->st, ERR_HS_REFUSED);
+}
+
 void
 relay_conn_accept(struct relay *r)
 {
 	struct relay_conn *c = xcalloc(1, sizeof *c);
 	struct stream_limits limits = r->cfg.limits;
+	uintptr_t per_addr;
 	int rc;
 
 	c->relay = r;
@@ -160,26 +180,33 @@ relay_conn_accept(struct relay *r)
 	r->ctr.accepted++;
 	c->tokens = (uint64_t)r->cfg.rate_burst * RELAY_TOKEN;
 	c->tokens_ms = uv_now(r->loop);
-	if (r->nconns > r->cfg.max_conns) {
-		r->ctr.refused_busy++;
-		log_debug("conn %llu: refused, at the connection limit",
+	/*
+	 * The per-address limit comes first: one address flooding the relay
+	 * with silent connections must not fill the total for everyone.
+	 * A few over it get a polite refusal once they send message 1; past
+	 * that they are cut off at once, so they hold no slot for a whole
+	 * handshake timeout.
+	 */
+	per_addr = relay_conn_addr_add(r, c);
+	if (per_addr > r->cfg.max_conns_per_addr) {
+		r->ctr.refused_per_addr++;
+		log_debug("conn %llu: refused, at the per-address limit",
 		    (unsigned long long)c->st.id);
-		/*
-		 * A few over the limit get a polite refusal once they send
-		 * message 1; past that, a flood is cut off at once so it
-		 * cannot hold descriptors for a whole handshake timeout.
-		 */
-		if (r->nconns > r->cfg.max_conns + RELAY_BUSY_SLACK)
-			stream_close(&c->st, ERR_HS_REFUSED);
+		if (per_addr > r->cfg.max_conns_per_addr + RELAY_ADDR_SLACK)
+			relay_conn_drop(c);
 		else
 			stream_refuse(&c->st, PROTO_E_BUSY);
 		return;
 	}
-	if (!relay_conn_addr_add(r, c)) {
-		r->ctr.refused_per_addr++;
-		log_debug("conn %llu: refused, at the per-address limit",
+	if (r->nconns > r->cfg.max_conns) {
+		r->ctr.refused_busy++;
+		log_debug("conn %llu: refused, at the connection limit",
 		    (unsigned long long)c->st.id);
-		stream_refuse(&c->st, PROTO_E_BUSY);
+		/* As above, for the total. */
+		if (r->nconns > r->cfg.max_conns + RELAY_BUSY_SLACK)
+			relay_conn_drop(c);
+		else
+			stream_refuse(&c->st, PROTO_E_BUSY);
 	}
 }
 
@@ -305,7 +332,8 @@ relay_conn_on_close(struct stream *s, int err, const char *why)
 	*c->prevp = c->next;
 	if (c->next != NULL)
 		c->next->prevp = c->prevp;
-	r->nconns--;
+	if (!c->dropped)
+		r->nconns--;
 	free(c);
 }
 

@@ -36,6 +36,7 @@ struct relay_conn {
 	enum relay_conn_state state;
 	uint8_t addr_key[IDMAP_KEY_LEN]; /* source address, in memory only */
 	bool addr_counted;
+	bool dropped; /* cut off at accept: not counted in nconns */
 	/* Token bucket, in thousandths of a request. */
 	uint64_t tokens;
 	uint64_t tokens_ms; /* loop time of the last refill */

@@ -42,14 +42,15 @@ handle_mbox_claim(struct relay_conn *c, const struct wire_msg *m)
 		return;
 	}
 	proof_mbox_id(id, q->id.p);
-	if (mbox_claim(r, c, id) != 0) {
-		relay_conn_fail(c, q->req, PROTO_E_LIMIT,
-		    "too many mailboxes on one connection");
-		return;
-	}
+	/* The claim is recorded only once nothing else can fail. */
 	rc = relay_store_mbox_usage(r->store, id, &count, &bytes);
 	if (rc != 0) {
 		relay_conn_fail_err(c, q->req, rc);
+		return;
+	}
+	if (mbox_claim(r, c, id) != 0) {
+		relay_conn_fail(c, q->req, PROTO_E_LIMIT,
+		    "too many mailboxes on one connection");
 		return;
 	}
 	relay_conn_ok(c, q->req, count);
@@ -110,12 +111,16 @@ handle_prekey_pub(struct relay_conn *c, const struct wire_msg *m)
 
 	if (!handle_claimed(c, q->req, q->mbox.p))
 		return;
-	if (q->bundle.len > 0)
-		rc = relay_store_prekey_set(
-		    r->store, q->mbox.p, q->bundle.p, q->bundle.len);
-	if (rc == 0 && q->otks.len > 0)
+	/*
+	 * One-time prekeys first: a full quota refuses the request before
+	 * the bundle is replaced, so a FAIL leaves everything as it was.
+	 */
+	if (q->otks.len > 0)
 		rc = relay_store_prekey_add(r->store, q->mbox.p, q->otks.p,
 		    q->otks.len / PROTO_KEY_LEN, r->cfg.otk_max);
+	if (rc == 0 && q->bundle.len > 0)
+		rc = relay_store_prekey_set(
+		    r->store, q->mbox.p, q->bundle.p, q->bundle.len);
 	if (rc == 0)
 		rc = relay_store_prekey_count(r->store, q->mbox.p, &count);
 	if (rc != 0) {

@@ -221,9 +221,10 @@ handle_room_pub(struct relay_conn *c, const struct wire_msg *m)
 	out.u.deliver.time_s = now_s;
 	out.u.deliver.envelope = q->envelope;
 	buf_reset(&r->scratch);
+	/* Fanned out once committed: see relay_defer_fanout(). */
 	if (wire_encode(&r->scratch, &out) == 0)
-		r->ctr.room_deliveries +=
-		    room_fanout(room, c, r->scratch.data, r->scratch.len);
+		relay_defer_fanout(
+		    r, q->id.p, c->st.id, r->scratch.data, r->scratch.len);
 	r->ctr.room_publishes++;
 	relay_conn_ok_durable(c, q->req, seq);
 }

@@ -68,16 +68,15 @@ mbox_drop_conn(struct relay *r, struct relay_conn *c)
 	c->nclaims = 0;
 }
 
-size_t
+void
 mbox_push(struct relay *r, const uint8_t id[static PROTO_ID_LEN],
     uint64_t msg_id, uint64_t time_s, const uint8_t *env, size_t len)
 {
-	struct relay_owners *o = idmap_get(&r->owners, id);
 	struct wire_msg m;
-	size_t n = 0;
 
-	if (o == NULL)
-		return 0;
+	/* Nobody to tell: skip the encoding. */
+	if (idmap_get(&r->owners, id) == NULL)
+		return;
 	memset(&m, 0, sizeof m);
 	m.type = WIRE_MSG_MBOX_MSG;
 	m.u.deliver.id.p = id;
@@ -87,12 +86,19 @@ mbox_push(struct relay *r, const uint8_t id[static PROTO_ID_LEN],
 	m.u.deliver.envelope.p = env;
 	m.u.deliver.envelope.len = len;
 	buf_reset(&r->scratch);
-	if (wire_encode(&r->scratch, &m) != 0)
-		return 0;
-	for (size_t i = 0; i < o->n; i++)
-		if (stream_send_raw(
-		        &o->conns[i]->st, r->scratch.data, r->scratch.len) == 0)
+	if (wire_encode(&r->scratch, &m) == 0)
+		relay_defer_push(r, id, r->scratch.data, r->scratch.len);
+}
+
+size_t
+mbox_send(struct relay *r, const uint8_t id[static PROTO_ID_LEN],
+    const uint8_t *msg, size_t len)
+{
+	struct relay_owners *o = idmap_get(&r->owners, id);
+	size_t n = 0;
+
+	for (size_t i = 0; o != NULL && i < o->n; i++)
+		if (stream_send_raw(&o->conns[i]->st, msg, len) == 0)
 			n++;
-	r->ctr.mbox_pushes += n;
 	return n;
 }

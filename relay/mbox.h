@@ -25,10 +25,17 @@ int mbox_claim(struct relay *r, struct relay_conn *c,
 void mbox_drop_conn(struct relay *r, struct relay_conn *c);
 
 /*
- * Pushes a stored envelope to every connection that owns mailbox id.
+ * Queues a push of a stored envelope to every connection that owns mailbox
+ * id, to go out once the store has committed it (relay_defer_push).
+ */
+void mbox_push(struct relay *r, const uint8_t id[static PROTO_ID_LEN],
+    uint64_t msg_id, uint64_t time_s, const uint8_t *env, size_t len);
+
+/*
+ * Sends the encoded MBOX_MSG msg[0..len) to mailbox id's owners online.
  * Returns the number of pushes.
  */
-size_t mbox_push(struct relay *r, const uint8_t id[static PROTO_ID_LEN],
-    uint64_t msg_id, uint64_t time_s, const uint8_t *env, size_t len);
+size_t mbox_send(struct relay *r, const uint8_t id[static PROTO_ID_LEN],
+    const uint8_t *msg, size_t len);
 
 #endif

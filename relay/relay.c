@@ -36,6 +36,7 @@ static void relay_on_signal(uv_signal_t *h, int signum);
 static void relay_on_commit(uv_prepare_t *p);
 static void relay_on_escrow(uv_timer_t *t);
 static void relay_on_prune(uv_timer_t *t);
+static int relay_commit(struct relay *r);
 static void relay_on_stats(void *arg, struct buf *out);
 
 /* One gauge line of the stats text. */
@@ -108,6 +109,26 @@ relay_on_release(void *arg, const uint8_t mbox[RELAY_STORE_ID_LEN], uint64_t id,
 
 	r->ctr.escrow_releases++;
 	mbox_push(r, mbox, id, time_s, env, len);
+	/* mbox_push() defers the push until the release is committed. */
+}
+
+/*
+ * After a store error the escrow timer tries again with a growing delay,
+ * so that a failing disk neither stops safety alerts for good nor spins.
+ */
+#define RELAY_ESCROW_RETRY_MIN_MS 1000
+
+static void
+relay_escrow_retry(struct relay *r, int rc)
+{
+	r->ctr.store_errors++;
+	log_error("escrows: %s; trying again", err_str(rc));
+	r->escrow_backoff_ms = r->escrow_backoff_ms == 0
+	                           ? RELAY_ESCROW_RETRY_MIN_MS
+	                           : r->escrow_backoff_ms * 2;
+	if (r->escrow_backoff_ms > RELAY_ESCROW_NAP_MS)
+		r->escrow_backoff_ms = RELAY_ESCROW_NAP_MS;
+	uv_timer_start(&r->escrow, relay_on_escrow, r->escrow_backoff_ms, 0);
 }
 
 /* Releases every escrow that is due, then sleeps until the next. */
@@ -120,11 +141,11 @@ relay_escrow_release(struct relay *r)
 	rc = relay_store_escrow_release(
 	    r->store, relay_now_ms() / 1000, relay_on_release, r, &released);
 	if (rc != 0) {
-		r->ctr.store_errors++;
-		log_error("escrow release failed: %s", err_str(rc));
-	} else if (released > 0) {
-		log_info("released %llu escrows", (unsigned long long)released);
+		relay_escrow_retry(r, rc);
+		return;
 	}
+	if (released > 0)
+		log_info("released %llu escrows", (unsigned long long)released);
 	relay_escrow_arm(r);
 }
 
@@ -132,13 +153,20 @@ void
 relay_escrow_arm(struct relay *r)
 {
 	uint64_t release_s, now = relay_now_ms(), delay;
+	int rc;
 
 	if (r->stopping)
 		return;
-	if (relay_store_escrow_next(r->store, &release_s) != 0) {
+	rc = relay_store_escrow_next(r->store, &release_s);
+	if (rc == ERR_NOTFOUND) {
 		uv_timer_stop(&r->escrow);
 		return;
 	}
+	if (rc != 0) {
+		relay_escrow_retry(r, rc);
+		return;
+	}
+	r->escrow_backoff_ms = 0;
 	/* Wake just after the release second has begun. */
 	delay = release_s * 1000 > now ? release_s * 1000 - now : 0;
 	if (delay > RELAY_ESCROW_NAP_MS)
@@ -167,10 +195,24 @@ relay_prune_now(struct relay *r)
 	r->ctr.pruned += deleted;
 }
 
+/*
+ * Every prune also commits and truncates the write-ahead log, so deleted
+ * envelopes do not stay readable in relay.db-wal for long.
+ */
 static void
 relay_on_prune(uv_timer_t *t)
 {
-	relay_prune_now(t->data);
+	struct relay *r = t->data;
+	int rc;
+
+	relay_prune_now(r);
+	if (relay_commit(r) != 0)
+		return;
+	rc = relay_store_checkpoint(r->store);
+	if (rc != 0) {
+		r->ctr.store_errors++;
+		log_error("checkpoint failed: %s", err_str(rc));
+	}
 }
 
 /*
@@ -271,11 +313,46 @@ relay_start(struct relay *r, uv_loop_t *loop, const struct relay_config *cfg,
 	return 0;
 }
 
-/* Commits the store, then sends or fails the replies that waited for it. */
+/* Sends one deferred item after a commit that returned rc. */
 static void
+relay_deliver(struct relay *r, const struct relay_deferred *d, int rc)
+{
+	const uint8_t *msg = r->deferred_bytes.data + d->off;
+	struct relay_room *room;
+
+	switch (d->kind) {
+	case RELAY_DEFER_REPLY:
+		if (d->c == NULL)
+			break;
+		if (rc == 0)
+			(void)stream_send_raw(&d->c->st, msg, d->len);
+		else
+			relay_conn_fail(d->c, d->req, PROTO_E_INTERNAL,
+			    "relay store failed; nothing was stored");
+		break;
+	case RELAY_DEFER_ROOM:
+		/* Gone if its last subscriber left meanwhile: nobody to tell.
+		 */
+		room = idmap_get(&r->rooms, d->id);
+		if (rc == 0 && room != NULL)
+			r->ctr.room_deliveries +=
+			    room_fanout(room, d->skip_id, msg, d->len);
+		break;
+	case RELAY_DEFER_MBOX:
+		if (rc == 0)
+			r->ctr.mbox_pushes += mbox_send(r, d->id, msg, d->len);
+		break;
+	}
+}
+
+/*
+ * Commits the store, then sends what waited for it: replies (or FAILs if
+ * the commit failed) and deliveries (dropped if it failed). Returns the
+ * commit's result.
+ */
+static int
 relay_commit(struct relay *r)
 {
-	struct relay_deferred *d;
 	int rc = 0;
 
 	if (relay_store_pending(r->store)) {
@@ -286,42 +363,39 @@ relay_commit(struct relay *r)
 			log_error("commit failed: %s", err_str(rc));
 		}
 	}
-	for (size_t i = 0; i < r->ndeferred; i++) {
-		d = &r->deferred[i];
-		if (d->c == NULL)
-			continue;
-		if (rc == 0)
-			(void)stream_send_raw(
-			    &d->c->st, r->deferred_bytes.data + d->off, d->len);
-		else
-			relay_conn_fail(d->c, d->req, PROTO_E_INTERNAL,
-			    "relay store failed; nothing was stored");
-	}
+	for (size_t i = 0; i < r->ndeferred; i++)
+		relay_deliver(r, &r->deferred[i], rc);
 	r->ndeferred = 0;
 	buf_reset(&r->deferred_bytes);
 	/* This hook may run after the streams' own: flush what it queued. */
 	stream_loop_flush(&r->sl);
+	return rc;
 }
 
 static void
 relay_on_commit(uv_prepare_t *p)
 {
-	relay_commit(p->data);
+	(void)relay_commit(p->data);
 }
 
-void
-relay_defer(struct relay *r, struct relay_conn *c, uint64_t req,
+/*
+ * Appends a deferred item and its bytes. Returns 0, or the result of the
+ * commit it had to force to make room when that commit failed: the item's
+ * write was in the lost batch, and the caller must report that.
+ */
+static int
+relay_defer_add(struct relay *r, const struct relay_deferred *item,
     const uint8_t *msg, size_t len)
 {
 	struct relay_deferred *d;
-	size_t off = r->deferred_bytes.len;
+	int rc;
 
 	if (buf_append(&r->deferred_bytes, msg, len) != 0) {
-		/* Past the bound: commit now to make room. */
-		relay_commit(r);
-		off = 0;
+		rc = relay_commit(r);
+		if (rc != 0)
+			return rc;
 		if (buf_append(&r->deferred_bytes, msg, len) != 0)
-			return;
+			return ERR_TOO_BIG;
 	}
 	if (r->ndeferred == r->deferred_cap) {
 		r->deferred_cap =
@@ -330,17 +404,58 @@ relay_defer(struct relay *r, struct relay_conn *c, uint64_t req,
 		    r->deferred, r->deferred_cap, sizeof *r->deferred);
 	}
 	d = &r->deferred[r->ndeferred++];
-	d->c = c;
-	d->req = req;
-	d->off = off;
+	*d = *item;
+	d->off = r->deferred_bytes.len - len;
 	d->len = len;
+	return 0;
+}
+
+void
+relay_defer(struct relay *r, struct relay_conn *c, uint64_t req,
+    const uint8_t *msg, size_t len)
+{
+	struct relay_deferred d;
+
+	memset(&d, 0, sizeof d);
+	d.kind = RELAY_DEFER_REPLY;
+	d.c = c;
+	d.req = req;
+	if (relay_defer_add(r, &d, msg, len) != 0)
+		relay_conn_fail(c, req, PROTO_E_INTERNAL,
+		    "relay store failed; nothing was stored");
+}
+
+void
+relay_defer_fanout(struct relay *r, const uint8_t id[static 32],
+    uint64_t skip_id, const uint8_t *msg, size_t len)
+{
+	struct relay_deferred d;
+
+	memset(&d, 0, sizeof d);
+	d.kind = RELAY_DEFER_ROOM;
+	d.skip_id = skip_id;
+	memcpy(d.id, id, sizeof d.id);
+	(void)relay_defer_add(r, &d, msg, len);
+}
+
+void
+relay_defer_push(struct relay *r, const uint8_t id[static 32],
+    const uint8_t *msg, size_t len)
+{
+	struct relay_deferred d;
+
+	memset(&d, 0, sizeof d);
+	d.kind = RELAY_DEFER_MBOX;
+	memcpy(d.id, id, sizeof d.id);
+	(void)relay_defer_add(r, &d, msg, len);
 }
 
 void
 relay_defer_forget(struct relay *r, struct relay_conn *c)
 {
 	for (size_t i = 0; i < r->ndeferred; i++)
-		if (r->deferred[i].c == c)
+		if (r->deferred[i].kind == RELAY_DEFER_REPLY &&
+		    r->deferred[i].c == c)
 			r->deferred[i].c = NULL;
 }
 
@@ -356,7 +471,7 @@ relay_stop(struct relay *r)
 	uv_close((uv_handle_t *)&r->escrow, NULL);
 	uv_close((uv_handle_t *)&r->prune, NULL);
 	/* Answer what the last turn stored before anyone is dropped. */
-	relay_commit(r);
+	(void)relay_commit(r);
 	uv_close((uv_handle_t *)&r->commit, NULL);
 	relay_stats_close(&r->stats);
 	relay_conn_close_all(r);

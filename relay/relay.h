@@ -72,11 +72,26 @@ struct relay_counters {
 struct relay_conn;
 struct relay_store;
 
-/* A reply waiting for the store's commit. */
+/*
+ * What waits for the store's commit: a reply that promises durability, or
+ * a delivery of what was just stored. Nothing is delivered before it is
+ * durable, so a crash or a failed commit can never have shown anyone a
+ * sequence number or message id that the store then gives to another
+ * envelope.
+ */
+enum relay_deferred_kind {
+	RELAY_DEFER_REPLY, /* to one request of one connection */
+	RELAY_DEFER_ROOM,  /* a ROOM_MSG to a room's subscribers */
+	RELAY_DEFER_MBOX,  /* an MBOX_MSG to a mailbox's owners online */
+};
+
 struct relay_deferred {
-	struct relay_conn *c; /* NULL once the connection has gone */
-	uint64_t req;
-	size_t off, len; /* the encoded reply in relay.deferred_bytes */
+	enum relay_deferred_kind kind;
+	struct relay_conn *c; /* REPLY: NULL once the connection has gone */
+	uint64_t req;         /* REPLY */
+	uint64_t skip_id;     /* ROOM: the publisher's stream id */
+	uint8_t id[32];       /* ROOM: room id; MBOX: mailbox id */
+	size_t off, len;      /* the encoded message in deferred_bytes */
 };
 
 struct relay {
@@ -86,9 +101,10 @@ struct relay {
 	uv_tcp_t server;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
-	uv_prepare_t commit; /* commits the store once per loop turn */
-	uv_timer_t escrow;   /* fires at the next escrow release */
-	uv_timer_t prune;    /* expires old envelopes now and then */
+	uv_prepare_t commit;        /* commits the store once per loop turn */
+	uv_timer_t escrow;          /* fires at the next escrow release */
+	uint64_t escrow_backoff_ms; /* after a store error, else 0 */
+	uv_timer_t prune;           /* expires old envelopes now and then */
 	struct relay_stats_server stats; /* DIR/stats.sock, if it could be */
 	uint8_t *s_priv;                 /* secmem */
 	uint8_t s_pub[32];
@@ -145,6 +161,18 @@ uint64_t relay_now_ms(void);
  * store's next commit: sent if it succeeds, replaced by a FAIL if not.
  */
 void relay_defer(struct relay *r, struct relay_conn *c, uint64_t req,
+    const uint8_t *msg, size_t len);
+
+/*
+ * Queues the encoded ROOM_MSG msg[0..len) for room id's subscribers but
+ * the connection with stream id skip_id, until the commit; dropped if the
+ * commit fails.
+ */
+void relay_defer_fanout(struct relay *r, const uint8_t id[static 32],
+    uint64_t skip_id, const uint8_t *msg, size_t len);
+
+/* The same for an MBOX_MSG to mailbox id's owners online. */
+void relay_defer_push(struct relay *r, const uint8_t id[static 32],
     const uint8_t *msg, size_t len);
 
 /* Forgets c's deferred replies (c is closing). */

@@ -107,8 +107,8 @@ room_drop_conn(struct relay *r, struct relay_conn *c)
 }
 
 size_t
-room_fanout(struct relay_room *room, const struct relay_conn *skip,
-    const uint8_t *msg, size_t len)
+room_fanout(
+    struct relay_room *room, uint64_t skip_id, const uint8_t *msg, size_t len)
 {
 	size_t n = 0;
 
@@ -118,7 +118,7 @@ room_fanout(struct relay_room *room, const struct relay_conn *skip,
 	 * not change under this loop.
 	 */
 	for (size_t i = 0; i < room->nsubs; i++) {
-		if (room->subs[i] == skip)
+		if (room->subs[i]->st.id == skip_id)
 			continue;
 		if (stream_send_raw(&room->subs[i]->st, msg, len) == 0)
 			n++;

@@ -53,11 +53,11 @@ void room_unsubscribe(
 void room_drop_conn(struct relay *r, struct relay_conn *c);
 
 /*
- * Sends the encoded message msg[0..len) to every subscriber but skip
- * (which may be NULL). Returns the number of deliveries.
+ * Sends the encoded message msg[0..len) to every subscriber but the one
+ * whose stream id is skip_id (0: none). Returns the number of deliveries.
  */
-size_t room_fanout(struct relay_room *room, const struct relay_conn *skip,
-    const uint8_t *msg, size_t len);
+size_t room_fanout(
+    struct relay_room *room, uint64_t skip_id, const uint8_t *msg, size_t len);
 
 /*
  * Ends every subscription but keep's with ROOM_ENDED(code), e.g. after the

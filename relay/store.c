@@ -905,6 +905,20 @@ relay_store_commit(struct relay_store *st)
 }
 
 int
+relay_store_checkpoint(struct relay_store *st)
+{
+	int rc;
+
+	if (relay_store_pending(st))
+		return ERR_STORE;
+	rc = sqlite3_wal_checkpoint_v2(
+	    st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+		return 0;
+	return ERR_STORE;
+}
+
+int
 relay_store_check(struct relay_store *st)
 {
 	const unsigned char *text;

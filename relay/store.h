@@ -82,6 +82,15 @@ bool relay_store_pending(const struct relay_store *st);
 int relay_store_commit(struct relay_store *st);
 
 /*
+ * Copies the write-ahead log into the database and truncates it, so that
+ * deleted envelopes (overwritten in the database by secure_delete) do not
+ * linger in relay.db-wal. Only between batches: ERR_STORE while one is
+ * open. SQLITE_BUSY from a reader (a backup, `check`) is not an error:
+ * the next call tries again.
+ */
+int relay_store_checkpoint(struct relay_store *st);
+
+/*
  * Runs SQLite's integrity check, then checks the store's own bookkeeping
  * (mailbox usage, room and escrow counts, log sequence numbers) against
  * the rows. 0 or ERR_STORE. Reads every row: for the operator, not the

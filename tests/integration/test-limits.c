@@ -134,6 +134,39 @@ test_per_address_dual_stack(void **state)
 	relay_down(&rp);
 }
 
+/*
+ * One address opening many silent connections (no handshake) must not
+ * fill the relay's total for everyone else.
+ */
+static void
+test_silent_flood_spares_others(void **state)
+{
+	struct relay_proc rp;
+	struct tc other;
+	struct tc_env e;
+	struct addr a6;
+	int fds[30];
+
+	relay_up(&rp,
+	    (const char *const[]){"--listen", "[::]:0", "--max-connections",
+	        "10", "--max-connections-per-address", "2", NULL});
+	for (int i = 0; i < 30; i++) {
+		fds[i] = raw_connect(rp.port);
+		assert_true(fds[i] >= 0);
+	}
+	tc_env_init(&e);
+	a6 = rp.addr;
+	snprintf(a6.host, sizeof a6.host, "::1");
+	assert_int_equal(tc_open(&other, &e, &a6), 0);
+	assert_true(stat_of(&rp, "refused_per_addr") >= 28);
+	assert_int_equal(stat_of(&rp, "refused_busy"), 0);
+	tc_close(&other);
+	for (int i = 0; i < 30; i++)
+		close(fds[i]);
+	tc_env_release(&e);
+	relay_down(&rp);
+}
+
 struct replies {
 	struct tc *c;
 	unsigned n;
@@ -484,6 +517,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_per_address_limit),
 	    cmocka_unit_test(test_per_address_dual_stack),
+	    cmocka_unit_test(test_silent_flood_spares_others),
 	    cmocka_unit_test(test_rate_limit),
 	    cmocka_unit_test(test_subscription_limit),
 	    cmocka_unit_test(test_mailbox_quotas),

@@ -256,6 +256,52 @@ expect_open_refused(const char *dir, const char *want_msg)
 		assert_string_equal(msg, want_msg);
 }
 
+/* True if the file at path holds n bytes of v in a row. */
+static bool
+file_has_run(const char *path, uint8_t v, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	size_t run = 0;
+	int ch;
+
+	if (f == NULL)
+		return false;
+	while ((ch = fgetc(f)) != EOF && run < n)
+		run = ch == v ? run + 1 : 0;
+	fclose(f);
+	return run >= n;
+}
+
+static void
+test_checkpoint_leaves_no_trace(void **state)
+{
+	char dir[64], path[128], wal[140];
+	uint8_t mbox[RELAY_STORE_ID_LEN];
+	struct relay_store *st;
+	struct stat sb;
+	uint64_t id;
+
+	tmpdir_make(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/%s", dir, RELAY_STORE_FILE);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	st = store_open_ok(dir, true);
+	id = put(st, 7, 100, 0xe7, 200);
+	assert_int_equal(relay_store_commit(st), 0);
+	assert_true(file_has_run(wal, 0xe7, 200));
+	id_of(mbox, 7);
+	assert_int_equal(relay_store_mbox_ack(st, mbox, id), 0);
+	/* Not inside a batch. */
+	assert_int_equal(relay_store_checkpoint(st), ERR_STORE);
+	assert_int_equal(relay_store_commit(st), 0);
+	assert_int_equal(relay_store_checkpoint(st), 0);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_false(file_has_run(wal, 0xe7, 200));
+	assert_false(file_has_run(path, 0xe7, 200));
+	relay_store_close(st);
+	tmpdir_remove(dir);
+}
+
 static void
 test_open_private_file_in_wal_mode(void **state)
 {
@@ -1450,6 +1496,7 @@ main(void)
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_open_private_file_in_wal_mode),
+	    cmocka_unit_test(test_checkpoint_leaves_no_trace),
 	    cmocka_unit_test(test_open_refuses_symlink),
 	    cmocka_unit_test(test_open_missing_dir),
 	    FX(test_reopen_keeps_data),
