@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The Double Ratchet (Signal's published specification, revision 4): a DH
- * ratchet on X25519, symmetric chains with HMAC-SHA256, a root chain with
+ * The Double Ratchet (Signal's published specification, revision 1 of 2016): a
+ * DH ratchet on X25519, symmetric chains with HMAC-SHA256, a root chain with
  * HKDF-SHA256, XChaCha20-Poly1305 message encryption, and a bounded store
  * of skipped message keys.
  *
