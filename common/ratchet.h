@@ -32,7 +32,7 @@
 #define RATCHET_MAX_SKIP 500
 #define RATCHET_SKIP_CAP 500
 /* Far from 2^32 so that no arithmetic on a counter can wrap. */
-#define RATCHET_COUNTER_MAX 0x7fffffffu
+#define RATCHET_COUNTER_MAX 0x80000000u
 /* ver | dh | pn | n */
 #define RATCHET_HEADER_LEN (1 + 32 + 4 + 4)
 #define RATCHET_TAG_LEN 16

@@ -37,7 +37,7 @@
 #define SENDERKEY_MAX_SKIP 2000
 /* ...but only the most recent this many skipped keys are kept. */
 #define SENDERKEY_SKIP_CAP 100
-#define SENDERKEY_COUNTER_MAX 0x7fffffffu
+#define SENDERKEY_COUNTER_MAX 0x80000000u
 /* ver | nonce | sealed header (epoch | signer | n) + tag */
 #define SENDERKEY_HDR_LEN (1 + 24 + 4 + 32 + 4 + 16)
 /* Header, body tag, signature: what a room message adds to padding. */
