@@ -179,8 +179,9 @@ senderkey_encrypt(const struct senderkey_own *cur, struct senderkey_own *next,
 	assert(cur != next);
 	*out_len = 0;
 	*next = *cur;
+	/* The whole bucket must fit before the text is copied in. */
 	rc = ERR_TOO_BIG;
-	if (len > SENDERKEY_PT_MAX || cap < SENDERKEY_OVERHEAD)
+	if (len > SENDERKEY_PT_MAX || pad_size(len + SENDERKEY_OVERHEAD) > cap)
 		goto out;
 	rc = ERR_NONCE;
 	if (cur->n >= SENDERKEY_COUNTER_MAX)

@@ -4,6 +4,7 @@
  * bounded skipping, replay and tampering, and a removed member locked out
  * of the new epoch.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -136,6 +137,29 @@ test_round_trip_sizes(void **state)
 	assert_int_equal(
 	    senderkey_encrypt(&alice, &own_tmp, &room, buf, 10, msg, 200, &len),
 	    ERR_TOO_BIG);
+}
+
+/* Text longer than the output buffer is refused before it is copied:
+ * the buffer is exactly one small bucket, so ASan sees any overrun. */
+static void
+test_small_output_buffer(void **state)
+{
+	uint8_t *small = malloc(256);
+	size_t len;
+
+	assert_non_null(small);
+	setup_room(1);
+	assert_int_equal(senderkey_encrypt(&alice, &own_tmp, &room, buf, 4000,
+	                     small, 256, &len),
+	    ERR_TOO_BIG);
+	assert_int_equal(senderkey_encrypt(&alice, &own_tmp, &room, buf,
+	                     256 - SENDERKEY_OVERHEAD - 1, small, 256, &len),
+	    0);
+	assert_int_equal(len, 256);
+	assert_int_equal(senderkey_encrypt(&alice, &own_tmp, &room, buf,
+	                     256 - SENDERKEY_OVERHEAD, small, 256, &len),
+	    ERR_TOO_BIG);
+	free(small);
 }
 
 /* The relay sees neither the signing key nor the counter. */
@@ -434,6 +458,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_room_derive),
 	    cmocka_unit_test(test_round_trip_sizes),
+	    cmocka_unit_test(test_small_output_buffer),
 	    cmocka_unit_test(test_relay_learns_no_sender),
 	    cmocka_unit_test(test_out_of_order_loss_replay),
 	    cmocka_unit_test(test_tamper_any_byte),
