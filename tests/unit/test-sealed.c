@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* Sealed-sender envelopes: what the relay sees, and what the recipient
  * can trust. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -52,6 +53,33 @@ test_round_trip_sizes(void **state)
 	    sealed_seal(&alice, bob_pub, content, 10, env, 255, &len),
 	    ERR_TOO_BIG);
 	assert_int_equal(len, 0);
+}
+
+/* An output buffer of exactly one small bucket, so ASan sees any
+ * overrun. */
+static void
+test_small_output_buffer(void **state)
+{
+	uint8_t *small = malloc(256);
+	uint8_t sender[32];
+	size_t len, got;
+
+	assert_non_null(small);
+	assert_int_equal(
+	    sealed_seal(&alice, bob_pub, content, 4000, small, 256, &len),
+	    ERR_TOO_BIG);
+	assert_int_equal(sealed_seal(&alice, bob_pub, content,
+	                     256 - SEALED_OVERHEAD - 1, small, 256, &len),
+	    0);
+	assert_int_equal(len, 256);
+	assert_int_equal(sealed_open(bob_pub, bob_priv, small, len, sender, out,
+	                     sizeof out, &got),
+	    0);
+	assert_int_equal(got, 256 - SEALED_OVERHEAD - 1);
+	assert_int_equal(sealed_seal(&alice, bob_pub, content,
+	                     256 - SEALED_OVERHEAD, small, 256, &len),
+	    ERR_TOO_BIG);
+	free(small);
 }
 
 /* Nothing in the envelope names Alice, and no two envelopes match. */
@@ -167,6 +195,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip_sizes),
+	    cmocka_unit_test(test_small_output_buffer),
 	    cmocka_unit_test(test_relay_sees_no_sender),
 	    cmocka_unit_test(test_wrong_recipient),
 	    cmocka_unit_test(test_tamper_any_byte),
