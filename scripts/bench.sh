@@ -12,3 +12,6 @@ for window in 1 64; do
 		build/tests/bench/bench-ping "$relay" 50 "$window" 2000
 	done
 done
+for run in 1 2 3; do
+	build/tests/bench/bench-crypto 2000
+done
