@@ -42,6 +42,10 @@ static const char *const err_text[] = {
     [-(ERR_DENIED - ERR_BASE)] = "access denied: proof missing or invalid",
     [-(ERR_CONFIG - ERR_BASE)] = "invalid configuration",
     [-(ERR_RATE - ERR_BASE)] = "too many requests, slow down",
+    [-(ERR_REPLAY - ERR_BASE)] = "message already received or its key deleted",
+    [-(ERR_SKIP - ERR_BASE)] = "too many messages skipped",
+    [-(ERR_EPOCH - ERR_BASE)] = "room message from another epoch",
+    [-(ERR_VERSION - ERR_BASE)] = "unknown format version",
 };
 
 const char *

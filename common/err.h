@@ -41,7 +41,11 @@ enum err_code {
 	ERR_DENIED = -10030,     /* proof of access missing or invalid */
 	ERR_CONFIG = -10031,     /* configuration file is invalid */
 	ERR_RATE = -10032,       /* too many requests too fast */
-	ERR_LAST = -10033,
+	ERR_REPLAY = -10033,     /* message key already used or deleted */
+	ERR_SKIP = -10034,       /* message gap over the skip bound */
+	ERR_EPOCH = -10035,      /* room message from another epoch */
+	ERR_VERSION = -10036,    /* unknown format version byte */
+	ERR_LAST = -10037,
 };
 
 /* Returns a static English description of code (project or libuv code). */

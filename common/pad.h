@@ -34,4 +34,17 @@ int pad_apply(uint8_t *b, size_t len, size_t cap, size_t *out_len);
  */
 int pad_remove(const uint8_t *b, size_t len, size_t *content_len);
 
+/*
+ * For a layer that adds reserve bytes (headers, tag, signature) after
+ * padding: pads to pad_size(len + reserve) - reserve, so the finished
+ * envelope is exactly a bucket size. Otherwise as pad_apply; ERR_TOO_BIG
+ * also if reserve leaves no room in the largest bucket.
+ */
+int pad_apply_reserve(
+    uint8_t *b, size_t len, size_t cap, size_t reserve, size_t *out_len);
+
+/* The inverse of pad_apply_reserve: len + reserve must be a bucket size. */
+int pad_remove_reserve(
+    const uint8_t *b, size_t len, size_t reserve, size_t *content_len);
+
 #endif

@@ -14,4 +14,5 @@ for window in 1 64; do
 done
 for run in 1 2 3; do
 	build/tests/bench/bench-fanout "$relay" 50 2000 200 64
+	build/tests/bench/bench-crypto 2000
 done

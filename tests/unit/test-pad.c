@@ -74,6 +74,38 @@ test_remove_rejects_malformed(void **state)
 	assert_int_equal(len, 10);
 }
 
+/* With a reserve the padded length plus the reserve is a bucket. */
+static void
+test_reserve(void **state)
+{
+	static uint8_t b[PAD_BUCKET_MAX];
+	size_t out, back, len;
+
+	for (len = 0; len + 121 < PAD_BUCKET_MAX; len += 97) {
+		memset(b, 0x80, len);
+		assert_int_equal(
+		    pad_apply_reserve(b, len, sizeof b, 121, &out), 0);
+		assert_int_equal(pad_size(out + 120), out + 121);
+		assert_int_equal(pad_remove_reserve(b, out, 121, &back), 0);
+		assert_int_equal(back, len);
+		assert_int_equal(pad_remove(b, out, &back), ERR_PAD);
+	}
+	/* The largest content that fits, and one byte more. */
+	len = PAD_BUCKET_MAX - 121 - 1;
+	assert_int_equal(pad_apply_reserve(b, len, sizeof b, 121, &out), 0);
+	assert_int_equal(out, PAD_BUCKET_MAX - 121);
+	assert_int_equal(
+	    pad_apply_reserve(b, len + 1, sizeof b, 121, &out), ERR_TOO_BIG);
+	assert_int_equal(
+	    pad_apply_reserve(b, 10, 256 - 122, 121, &out), ERR_TOO_BIG);
+	assert_int_equal(
+	    pad_apply_reserve(b, 0, sizeof b, PAD_BUCKET_MAX, &out),
+	    ERR_TOO_BIG);
+	assert_int_equal(pad_remove_reserve(b, 256, 121, &back), ERR_PAD);
+	assert_int_equal(
+	    pad_remove_reserve(b, SIZE_MAX - 10, 121, &back), ERR_PAD);
+}
+
 int
 main(void)
 {
@@ -82,6 +114,7 @@ main(void)
 	    cmocka_unit_test(test_round_trip_every_boundary),
 	    cmocka_unit_test(test_apply_refuses_overflow),
 	    cmocka_unit_test(test_remove_rejects_malformed),
+	    cmocka_unit_test(test_reserve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
