@@ -285,6 +285,14 @@ ratchet_decrypt(const struct ratchet *cur, struct ratchet *next,
 		    pn - cur->nr > RATCHET_MAX_SKIP)
 			return ERR_SKIP;
 	} else {
+		/*
+		 * The initiator knows the responder's ratchet key (the signed
+		 * prekey) before it has any receiving chain: a message on that
+		 * key before the first real reply would be decrypted with an
+		 * all-zero chain key that anyone can compute.
+		 */
+		if (!cur->has_ckr)
+			return ERR_CRYPTO;
 		if (n < cur->nr)
 			return ERR_REPLAY;
 		if (n - cur->nr > RATCHET_MAX_SKIP)

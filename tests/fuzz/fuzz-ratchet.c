@@ -9,7 +9,11 @@
  * responder decrypts each message in turn and adopts the new state on
  * success, checking that it saves and loads back to the same bytes. With
  * mode bit 0 set, the rest is a saved state to load; if it loads, saving
- * it must give back exactly the input.
+ * it must give back exactly the input. With mode bit 1 set (and bit 0
+ * clear), an initiator that has just started from the same keys decrypts
+ * the messages instead: its own ratchet key is fresh and random, so no
+ * input can be a real reply to it, and any success is a forgery built
+ * from public data (the corpus holds one for an all-zero receiving chain).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +97,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	p++;
 	left--;
+	if (data[0] & 2) {
+		uint8_t spk_pub[RATCHET_KEY_LEN];
+
+		crypto_scalarmult_base(spk_pub, fuzz_spk_priv);
+		if (ratchet_init_initiator(
+		        &fuzz_cur, fuzz_sk, fuzz_ad, spk_pub) < 0)
+			abort();
+		while (fuzz_take(&p, &left, &msg, &len))
+			if (ratchet_decrypt(&fuzz_cur, &fuzz_next, msg, len,
+			        fuzz_out, sizeof fuzz_out, &out_len) == 0)
+				abort();
+		ratchet_wipe(&fuzz_cur);
+		return 0;
+	}
 	fuzz_responder(&fuzz_cur);
 	while (fuzz_take(&p, &left, &msg, &len)) {
 		if (ratchet_decrypt(&fuzz_cur, &fuzz_next, msg, len, fuzz_out,

@@ -90,6 +90,61 @@ recv_fail(struct ratchet *st, const struct msg *m, int rc)
 	assert_memory_equal(saved, saved2, before);
 }
 
+/*
+ * Before the responder's first reply the initiator already knows the
+ * responder's ratchet key (the signed prekey) but has no receiving chain.
+ * A message built only from public data (the bundle, both identity keys)
+ * on that key, encrypted with the key of an all-zero chain, must be
+ * refused; the real reply must still work afterwards.
+ */
+static void
+test_initiator_refuses_forgery_before_reply(void **state)
+{
+	static const uint8_t zero_ck[32], zero_nonce[24], one = 1;
+	struct ident ia, ib;
+	struct x3dh_prekey spk;
+	struct x3dh_bundle b;
+	struct x3dh_init m;
+	uint8_t sk_a[32], sk_b[32], ad_a[64], ad_b[64], mk[32];
+	uint8_t aad[64 + RATCHET_HEADER_LEN];
+	const char *fake = "meet me at the old bridge, 9pm -- bob";
+	unsigned long long clen;
+	struct msg forged, hi, reply;
+
+	ident_new(&ia);
+	ident_new(&ib);
+	x3dh_prekey_new(&spk, 1);
+	x3dh_bundle_make(&b, &ib, &spk, NULL);
+	assert_int_equal(x3dh_initiate(&ia, &b, &m, sk_a, ad_a), 0);
+	assert_int_equal(x3dh_respond(&ib, &spk, NULL, &m, sk_b, ad_b), 0);
+	assert_int_equal(
+	    ratchet_init_initiator(&alice, sk_a, ad_a, spk.pub), 0);
+	ratchet_init_responder(&bob, sk_b, ad_b, spk.priv, spk.pub);
+
+	/* header: version | ratchet key = SPK_B | pn = 0 | n = 0 */
+	memset(forged.b, 0, sizeof forged.b);
+	forged.b[0] = RATCHET_VERSION;
+	memcpy(forged.b + 1, b.spk, 32);
+	memcpy(aad, ad_a, 64);
+	memcpy(aad + 64, forged.b, RATCHET_HEADER_LEN);
+	crypto_auth_hmacsha256(mk, &one, 1, zero_ck);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(
+	    forged.b + RATCHET_HEADER_LEN, &clen, (const uint8_t *)fake,
+	    strlen(fake), aad, sizeof aad, NULL, zero_nonce, mk);
+	forged.len = RATCHET_HEADER_LEN + (size_t)clen;
+	recv_fail(&alice, &forged, ERR_CRYPTO);
+
+	send(&alice, "hi", &hi);
+	recv_ok(&bob, &hi, "hi");
+	send(&bob, "hello", &reply);
+	recv_ok(&alice, &reply, "hello");
+	/* And once a real chain exists the forgery still fails. */
+	recv_fail(&alice, &forged, ERR_CRYPTO);
+	x3dh_prekey_wipe(&spk);
+	ident_wipe(&ia);
+	ident_wipe(&ib);
+}
+
 static void
 test_round_trip_both_ways(void **state)
 {
@@ -481,6 +536,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip_both_ways),
+	    cmocka_unit_test(test_initiator_refuses_forgery_before_reply),
 	    cmocka_unit_test(test_responder_cannot_send_first),
 	    cmocka_unit_test(test_out_of_order),
 	    cmocka_unit_test(test_lost_messages),
