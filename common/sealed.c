@@ -61,6 +61,12 @@ sealed_seal(const struct ident *sender,
 	*out_len = 1 + ilen + crypto_box_SEALBYTES;
 	rc = 0;
 out:
+	/*
+	 * The plain content and signature were built in out: on failure
+	 * (e.g. a low-order recipient key) they must not stay there.
+	 */
+	if (rc < 0 && cap > 0)
+		sodium_memzero(out, cap);
 	sodium_memzero(&st, sizeof st);
 	return rc;
 }

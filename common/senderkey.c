@@ -111,22 +111,42 @@ sk_own_pk(const struct senderkey_own *own)
 	return own->sign_sk + crypto_sign_SEEDBYTES;
 }
 
+/* The label of a distribution's identity signature. */
+#define SK_DIST_LABEL "hearth sender key v1"
+#define SK_DIST_SIGNED (sizeof SK_DIST_LABEL + 32 + 4 + 32)
+
+/* What a distribution's identity signature covers, from dist[0..105). */
+static void
+sk_dist_signed(uint8_t msg[static SK_DIST_SIGNED], const uint8_t *dist)
+{
+	memcpy(msg, SK_DIST_LABEL, sizeof SK_DIST_LABEL);
+	memcpy(msg + sizeof SK_DIST_LABEL, dist + 1, 32 + 4); /* room, epoch */
+	memcpy(msg + sizeof SK_DIST_LABEL + 36, dist + 73, 32); /* sign_pk */
+}
+
 void
 senderkey_dist_encode(const struct senderkey_own *own,
-    const struct senderkey_room *r, uint8_t out[static SENDERKEY_DIST_LEN])
+    const struct senderkey_room *r, const struct ident *me,
+    uint8_t out[static SENDERKEY_DIST_LEN])
 {
+	uint8_t msg[SK_DIST_SIGNED];
+
 	out[0] = SENDERKEY_VERSION;
 	memcpy(out + 1, r->id, 32);
 	sk_put32(out + 33, own->epoch);
 	sk_put32(out + 37, own->n);
 	memcpy(out + 41, own->ck, 32);
 	memcpy(out + 73, sk_own_pk(own), 32);
+	sk_dist_signed(msg, out);
+	ident_sign(out + 105, me, msg, sizeof msg);
 }
 
 int
 senderkey_dist_decode(struct senderkey_peer *p, const struct senderkey_room *r,
-    const uint8_t *in, size_t len)
+    const uint8_t member_pk[static 32], const uint8_t *in, size_t len)
 {
+	uint8_t msg[SK_DIST_SIGNED];
+
 	sodium_memzero(p, sizeof *p);
 	if (len < SENDERKEY_DIST_LEN)
 		return ERR_TRUNCATED;
@@ -137,6 +157,9 @@ senderkey_dist_decode(struct senderkey_peer *p, const struct senderkey_room *r,
 	if (memcmp(in + 1, r->id, 32) != 0 ||
 	    sk_get32(in + 37) >= SENDERKEY_COUNTER_MAX)
 		return ERR_PROTO;
+	sk_dist_signed(msg, in);
+	if (ident_verify(in + 105, member_pk, msg, sizeof msg) != 0)
+		return ERR_CRYPTO;
 	p->epoch = sk_get32(in + 33);
 	p->n = sk_get32(in + 37);
 	memcpy(p->ck, in + 41, 32);
@@ -211,8 +234,12 @@ senderkey_encrypt(const struct senderkey_own *cur, struct senderkey_own *next,
 	*out_len = SK_BODY_OFF + plen + SK_TAG + SENDERKEY_SIG_LEN;
 	rc = 0;
 out:
-	if (rc < 0)
+	if (rc < 0) {
 		senderkey_own_wipe(next);
+		/* The plain text may already be in out: wipe what it used. */
+		if (cap > 0)
+			sodium_memzero(out, cap);
+	}
 	sodium_memzero(mk, sizeof mk);
 	sodium_memzero(&st, sizeof st);
 	return rc;

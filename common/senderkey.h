@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/ident.h"
+
 #define SENDERKEY_VERSION 1
 #define SENDERKEY_SECRET_LEN 32
 #define SENDERKEY_ID_LEN 32
@@ -44,8 +46,12 @@
 #define SENDERKEY_OVERHEAD (SENDERKEY_HDR_LEN + 16 + SENDERKEY_SIG_LEN)
 /* The most plain text one room message carries. */
 #define SENDERKEY_PT_MAX (65536 - 1024 - SENDERKEY_OVERHEAD - 1)
-/* ver | room id | epoch | n | chain key | signing key */
-#define SENDERKEY_DIST_LEN (1 + 32 + 4 + 4 + 32 + 32)
+/*
+ * ver | room id | epoch | n | chain key | signing key | identity signature
+ * (by the member's identity key, over the label, room id, epoch and
+ * signing key: the signing key is this member's and nobody else's)
+ */
+#define SENDERKEY_DIST_LEN (1 + 32 + 4 + 4 + 32 + 32 + 64)
 #define SENDERKEY_OWN_LEN (1 + 4 + 4 + 32 + 64)
 #define SENDERKEY_PEER_FIXED (1 + 4 + 4 + 32 + 32 + 2)
 #define SENDERKEY_PEER_MAX (SENDERKEY_PEER_FIXED + SENDERKEY_SKIP_CAP * 36)
@@ -107,20 +113,26 @@ void senderkey_own_wipe(struct senderkey_own *own);
 void senderkey_peer_wipe(struct senderkey_peer *p);
 
 /*
- * Writes own's distribution message for room r into out: what another
- * member needs to read own's messages from now on. It carries the chain
- * key, so it must only travel inside a pairwise session.
+ * Writes own's distribution message for room r into out, signed by the
+ * member's identity me: what another member needs to read own's messages
+ * from now on. It carries the chain key, so it must only travel inside a
+ * pairwise session.
  */
 void senderkey_dist_encode(const struct senderkey_own *own,
-    const struct senderkey_room *r, uint8_t out[static SENDERKEY_DIST_LEN]);
+    const struct senderkey_room *r, const struct ident *me,
+    uint8_t out[static SENDERKEY_DIST_LEN]);
 
 /*
- * Makes a peer state from a distribution message for room r. ERR_TRUNCATED
- * or ERR_TOO_BIG for a wrong length, ERR_VERSION, ERR_PROTO if it names
- * another room or its counter is over the limit.
+ * Makes a peer state from a distribution message for room r that came
+ * over the pairwise session with the member whose identity key is
+ * member_pk. ERR_TRUNCATED or ERR_TOO_BIG for a wrong length,
+ * ERR_VERSION, ERR_PROTO if it names another room or its counter is over
+ * the limit, ERR_CRYPTO if member_pk did not sign it: a member cannot
+ * pass another member's sender key off as their own.
  */
 int senderkey_dist_decode(struct senderkey_peer *p,
-    const struct senderkey_room *r, const uint8_t *in, size_t len);
+    const struct senderkey_room *r, const uint8_t member_pk[static 32],
+    const uint8_t *in, size_t len);
 
 /*
  * Pads and encrypts pt[0..len) as own's next room message into out (cap

@@ -134,6 +134,7 @@ bench_room(size_t size, unsigned n, uint8_t *msgs, const uint8_t *pt)
 	static uint8_t out[BENCH_BUCKET];
 	struct senderkey_room room;
 	struct senderkey_own own, next;
+	struct ident me;
 	uint8_t secret[32], dist[SENDERKEY_DIST_LEN];
 	size_t *lens = calloc(n, sizeof *lens), len;
 	uint64_t t0;
@@ -143,9 +144,11 @@ bench_room(size_t size, unsigned n, uint8_t *msgs, const uint8_t *pt)
 	senderkey_secret_new(secret);
 	senderkey_room_derive(&room, secret);
 	senderkey_own_new(&own, 1);
-	senderkey_dist_encode(&own, &room, dist);
-	if (senderkey_dist_decode(&peer, &room, dist, sizeof dist) < 0)
+	ident_new(&me);
+	senderkey_dist_encode(&own, &room, &me, dist);
+	if (senderkey_dist_decode(&peer, &room, me.pk, dist, sizeof dist) < 0)
 		bench_fail("distribution");
+	ident_wipe(&me);
 	t0 = bench_now();
 	for (unsigned i = 0; i < n; i++) {
 		if (senderkey_encrypt(&own, &next, &room, pt, size,

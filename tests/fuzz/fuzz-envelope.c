@@ -61,9 +61,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	senderkey_dist_encode(&own, &room, dist);
-	if (senderkey_dist_decode(&peer, &room, dist, sizeof dist) < 0)
-		abort();
+	{
+		static const uint8_t id_seed[32] = {42};
+		struct ident me;
+
+		ident_from_seed(&me, id_seed);
+		senderkey_dist_encode(&own, &room, &me, dist);
+		if (senderkey_dist_decode(
+		        &peer, &room, me.pk, dist, sizeof dist) < 0)
+			abort();
+		ident_wipe(&me);
+	}
 	(void)senderkey_peek(&room, data + 1, size - 1, &h);
 	if (senderkey_decrypt(&peer, &next, &room, data + 1, size - 1, fuzz_out,
 	        sizeof fuzz_out, &out_len) == 0 &&

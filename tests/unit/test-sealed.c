@@ -82,6 +82,27 @@ test_small_output_buffer(void **state)
 	free(small);
 }
 
+/*
+ * A seal that fails late (a low-order recipient key makes the box fail
+ * after the signed content was built in out) leaves nothing in out.
+ */
+static void
+test_failure_leaves_no_plaintext(void **state)
+{
+	static const uint8_t low_order[32]; /* the all-zero point */
+	uint8_t *buf = malloc(1024);
+	size_t len = 99;
+
+	assert_non_null(buf);
+	memset(buf, 0x33, 1024);
+	assert_int_equal(
+	    sealed_seal(&alice, low_order, content, 300, buf, 1024, &len),
+	    ERR_CRYPTO);
+	assert_int_equal(len, 0);
+	assert_true(sodium_is_zero(buf, 1024));
+	free(buf);
+}
+
 /* Nothing in the envelope names Alice, and no two envelopes match. */
 static void
 test_relay_sees_no_sender(void **state)
@@ -196,6 +217,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip_sizes),
 	    cmocka_unit_test(test_small_output_buffer),
+	    cmocka_unit_test(test_failure_leaves_no_plaintext),
 	    cmocka_unit_test(test_relay_sees_no_sender),
 	    cmocka_unit_test(test_wrong_recipient),
 	    cmocka_unit_test(test_tamper_any_byte),

@@ -17,6 +17,7 @@
 #define BIG (PAD_BUCKET_MAX)
 
 static struct senderkey_room room;
+static struct ident alice_id, mallory_id;
 static struct senderkey_own alice, own_tmp;
 static struct senderkey_peer bob_has, peer_tmp, saved_peer;
 static uint8_t secret[SENDERKEY_SECRET_LEN];
@@ -28,12 +29,15 @@ setup_room(uint32_t epoch)
 {
 	uint8_t dist[SENDERKEY_DIST_LEN];
 
+	ident_new(&alice_id);
+	ident_new(&mallory_id);
 	senderkey_secret_new(secret);
 	senderkey_room_derive(&room, secret);
 	senderkey_own_new(&alice, epoch);
-	senderkey_dist_encode(&alice, &room, dist);
-	assert_int_equal(
-	    senderkey_dist_decode(&bob_has, &room, dist, sizeof dist), 0);
+	senderkey_dist_encode(&alice, &room, &alice_id, dist);
+	assert_int_equal(senderkey_dist_decode(
+	                     &bob_has, &room, alice_id.pk, dist, sizeof dist),
+	    0);
 }
 
 /* Alice sends len bytes of text; returns the message length. */
@@ -317,21 +321,23 @@ test_removed_member_locked_out(void **state)
 	senderkey_secret_new(s1);
 	senderkey_room_derive(&r1, s1);
 	senderkey_own_new(&a1, 1);
-	senderkey_dist_encode(&a1, &r1, dist);
-	assert_int_equal(
-	    senderkey_dist_decode(&carol_has_a1, &r1, dist, sizeof dist), 0);
+	senderkey_dist_encode(&a1, &r1, &alice_id, dist);
+	assert_int_equal(senderkey_dist_decode(&carol_has_a1, &r1, alice_id.pk,
+	                     dist, sizeof dist),
+	    0);
 	carol_room = r1;
 
 	/* Epoch 2. */
 	senderkey_secret_new(s2);
 	senderkey_room_derive(&r2, s2);
 	senderkey_own_new(&a2, 2);
-	senderkey_dist_encode(&a2, &r2, dist);
-	assert_int_equal(
-	    senderkey_dist_decode(&bob_has_a2, &r2, dist, sizeof dist), 0);
+	senderkey_dist_encode(&a2, &r2, &alice_id, dist);
+	assert_int_equal(senderkey_dist_decode(
+	                     &bob_has_a2, &r2, alice_id.pk, dist, sizeof dist),
+	    0);
 	/* An epoch-2 distribution cannot be bound to the old room. */
-	assert_int_equal(
-	    senderkey_dist_decode(&peer_tmp, &r1, dist, sizeof dist),
+	assert_int_equal(senderkey_dist_decode(
+	                     &peer_tmp, &r1, alice_id.pk, dist, sizeof dist),
 	    ERR_PROTO);
 	assert_int_equal(
 	    senderkey_encrypt(&a2, &own_tmp, &r2,
@@ -371,23 +377,66 @@ test_dist_decode_hostile(void **state)
 	uint8_t dist[SENDERKEY_DIST_LEN + 1];
 
 	setup_room(1);
-	senderkey_dist_encode(&alice, &room, dist);
+	senderkey_dist_encode(&alice, &room, &alice_id, dist);
 	for (size_t i = 0; i < SENDERKEY_DIST_LEN; i++)
-		assert_int_equal(
-		    senderkey_dist_decode(&peer_tmp, &room, dist, i),
+		assert_int_equal(senderkey_dist_decode(
+		                     &peer_tmp, &room, alice_id.pk, dist, i),
 		    ERR_TRUNCATED);
-	assert_int_equal(senderkey_dist_decode(
-	                     &peer_tmp, &room, dist, SENDERKEY_DIST_LEN + 1),
+	assert_int_equal(senderkey_dist_decode(&peer_tmp, &room, alice_id.pk,
+	                     dist, SENDERKEY_DIST_LEN + 1),
 	    ERR_TOO_BIG);
 	dist[0] = 7;
-	assert_int_equal(
-	    senderkey_dist_decode(&peer_tmp, &room, dist, SENDERKEY_DIST_LEN),
+	assert_int_equal(senderkey_dist_decode(&peer_tmp, &room, alice_id.pk,
+	                     dist, SENDERKEY_DIST_LEN),
 	    ERR_VERSION);
 	dist[0] = SENDERKEY_VERSION;
 	memset(dist + 37, 0xff, 4);
-	assert_int_equal(
-	    senderkey_dist_decode(&peer_tmp, &room, dist, SENDERKEY_DIST_LEN),
+	assert_int_equal(senderkey_dist_decode(&peer_tmp, &room, alice_id.pk,
+	                     dist, SENDERKEY_DIST_LEN),
 	    ERR_PROTO);
+}
+
+/*
+ * A distribution is signed by its member's identity key: Mallory cannot
+ * forward Alice's sender key as her own (Alice's messages would then show
+ * as Mallory's), nor change its signing key, room or epoch.
+ */
+static void
+test_dist_bound_to_identity(void **state)
+{
+	uint8_t dist[SENDERKEY_DIST_LEN];
+
+	setup_room(3);
+	senderkey_dist_encode(&alice, &room, &alice_id, dist);
+	assert_int_equal(senderkey_dist_decode(
+	                     &peer_tmp, &room, alice_id.pk, dist, sizeof dist),
+	    0);
+	/* Forwarded by Mallory: it came over Mallory's session. */
+	assert_int_equal(senderkey_dist_decode(&peer_tmp, &room, mallory_id.pk,
+	                     dist, sizeof dist),
+	    ERR_CRYPTO);
+	assert_true(
+	    sodium_is_zero((const uint8_t *)&peer_tmp, sizeof peer_tmp));
+	/* Any signed byte changed: refused. */
+	for (size_t i = 33; i < 37; i++) {
+		dist[i] ^= 1;
+		assert_int_equal(senderkey_dist_decode(&peer_tmp, &room,
+		                     alice_id.pk, dist, sizeof dist),
+		    ERR_CRYPTO);
+		dist[i] ^= 1;
+	}
+	for (size_t i = 73; i < SENDERKEY_DIST_LEN; i++) {
+		dist[i] ^= 0x40;
+		assert_int_equal(senderkey_dist_decode(&peer_tmp, &room,
+		                     alice_id.pk, dist, sizeof dist),
+		    ERR_CRYPTO);
+		dist[i] ^= 0x40;
+	}
+	/* Signed by Mallory, the same keys are not Alice's. */
+	senderkey_dist_encode(&alice, &room, &mallory_id, dist);
+	assert_int_equal(senderkey_dist_decode(
+	                     &peer_tmp, &room, alice_id.pk, dist, sizeof dist),
+	    ERR_CRYPTO);
 }
 
 static void
@@ -467,6 +516,7 @@ main(void)
 	    cmocka_unit_test(test_counter_near_2_32),
 	    cmocka_unit_test(test_removed_member_locked_out),
 	    cmocka_unit_test(test_dist_decode_hostile),
+	    cmocka_unit_test(test_dist_bound_to_identity),
 	    cmocka_unit_test(test_save_load),
 	};
 

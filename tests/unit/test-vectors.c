@@ -246,10 +246,11 @@ test_frozen_vectors(void **state)
 	check_hex("room_board_key", room.board_key, 32);
 	check_hex("room_header_key", room.header_key, 32);
 	senderkey_own_new(&own, 1);
-	senderkey_dist_encode(&own, &room, dist);
+	senderkey_dist_encode(&own, &room, &alice, dist);
 	check_hex("room_dist", dist, sizeof dist);
 	assert_int_equal(
-	    senderkey_dist_decode(&peer, &room, dist, sizeof dist), 0);
+	    senderkey_dist_decode(&peer, &room, alice.pk, dist, sizeof dist),
+	    0);
 	assert_int_equal(
 	    senderkey_encrypt(&own, &own2, &room, (const uint8_t *)"hello room",
 	        10, buf, sizeof buf, &len),
