@@ -1151,22 +1151,22 @@ relay_store_walk(sqlite3_stmt *s, relay_store_env_cb *cb, void *arg)
 	return rc;
 }
 
-int
-relay_store_room_fetch(struct relay_store *st,
+/*
+ * Runs fetch query q (a room log or a mailbox: id, after, limit) and hands
+ * each row to cb.
+ */
+static int
+relay_store_fetch(struct relay_store *st, enum relay_store_q q,
     const uint8_t id[static RELAY_STORE_ID_LEN], uint64_t after, unsigned limit,
     relay_store_env_cb *cb, void *arg)
 {
-	struct relay_store_room room;
 	sqlite3_stmt *s;
 	int rc;
 
-	rc = relay_store_room_read(st, id, &room);
-	if (rc != 0)
-		return rc;
-	/* No sequence number is stored above INT64_MAX. */
+	/* No sequence number or id is stored above INT64_MAX. */
 	if (after > INT64_MAX)
 		after = INT64_MAX;
-	rc = relay_store_q(st, RELAY_STORE_Q_LOG_FETCH, &s);
+	rc = relay_store_q(st, q, &s);
 	if (rc == 0)
 		rc = relay_store_bind_blob(s, 1, id, RELAY_STORE_ID_LEN);
 	if (rc == 0)
@@ -1176,6 +1176,21 @@ relay_store_room_fetch(struct relay_store *st,
 	if (rc != 0)
 		return rc;
 	return relay_store_walk(s, cb, arg);
+}
+
+int
+relay_store_room_fetch(struct relay_store *st,
+    const uint8_t id[static RELAY_STORE_ID_LEN], uint64_t after, unsigned limit,
+    relay_store_env_cb *cb, void *arg)
+{
+	struct relay_store_room room;
+	int rc;
+
+	rc = relay_store_room_read(st, id, &room);
+	if (rc != 0)
+		return rc;
+	return relay_store_fetch(
+	    st, RELAY_STORE_Q_LOG_FETCH, id, after, limit, cb, arg);
 }
 
 int
@@ -1290,21 +1305,8 @@ relay_store_mbox_fetch(struct relay_store *st,
     const uint8_t mbox[static RELAY_STORE_ID_LEN], uint64_t after,
     unsigned limit, relay_store_env_cb *cb, void *arg)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (after > INT64_MAX)
-		after = INT64_MAX;
-	rc = relay_store_q(st, RELAY_STORE_Q_MSG_FETCH, &s);
-	if (rc == 0)
-		rc = relay_store_bind_blob(s, 1, mbox, RELAY_STORE_ID_LEN);
-	if (rc == 0)
-		rc = relay_store_bind_u64(s, 2, after);
-	if (rc == 0)
-		rc = relay_store_bind_u64(s, 3, limit);
-	if (rc != 0)
-		return rc;
-	return relay_store_walk(s, cb, arg);
+	return relay_store_fetch(
+	    st, RELAY_STORE_Q_MSG_FETCH, mbox, after, limit, cb, arg);
 }
 
 int

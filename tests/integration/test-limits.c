@@ -16,29 +16,8 @@
 #include "common/err.h"
 #include "common/proof.h"
 #include "common/secmem.h"
-#include "tests/integration/harness.h"
-#include "tests/integration/tclient.h"
+#include "tests/integration/ops.h"
 #include "tests/unit/cm.h"
-
-static uint8_t room_a[32], room_b[32], room_c[32];
-
-static void
-relay_up(struct relay_proc *rp, const char *const *extra)
-{
-	assert_int_equal(relay_proc_start(rp, extra), 0);
-}
-
-static void
-relay_down(struct relay_proc *rp)
-{
-	assert_int_equal(relay_proc_stop(rp), 0);
-}
-
-static void
-open_ok(struct tc *c, struct tc_env *e, struct relay_proc *rp)
-{
-	assert_int_equal(tc_open(c, e, &rp->addr), 0);
-}
 
 /* The value of counter name in `hearth-relay stats`, or -1. */
 static long long
@@ -58,24 +37,6 @@ stat_of(struct relay_proc *rp, const char *name)
 			return strtoll(p + n + 1, NULL, 10);
 	}
 	return -1;
-}
-
-static void
-make_room(struct tc *c, const uint8_t room[32], uint8_t k)
-{
-	uint8_t pub[32], sec[64];
-
-	tc_keypair(k, pub, sec);
-	assert_int_equal(tc_room_create(c, room, pub, 0, 0), 0);
-}
-
-static int
-sub_with(struct tc *c, const uint8_t room[32], uint8_t k)
-{
-	uint8_t pub[32], sec[64];
-
-	tc_keypair(k, pub, sec);
-	return tc_room_sub(c, room, sec);
 }
 
 static void
@@ -192,12 +153,6 @@ send_info_gets(struct tc *c, unsigned n)
 	}
 }
 
-static bool
-never(void *arg)
-{
-	return false;
-}
-
 static void
 test_rate_limit(void **state)
 {
@@ -248,9 +203,9 @@ test_subscription_limit(void **state)
 	relay_up(&rp, (const char *const[]){"--max-subscriptions", "2", NULL});
 	tc_env_init(&e);
 	open_ok(&a, &e, &rp);
-	make_room(&a, room_a, 1);
-	make_room(&a, room_b, 2);
-	make_room(&a, room_c, 3);
+	make_room(&a, room_a, 1, 0);
+	make_room(&a, room_b, 2, 0);
+	make_room(&a, room_c, 3, 0);
 	assert_int_equal(sub_with(&a, room_a, 1), 0);
 	assert_int_equal(sub_with(&a, room_b, 2), 0);
 	assert_int_equal(sub_with(&a, room_c, 3), PROTO_E_LIMIT);
@@ -414,7 +369,7 @@ test_frame_limit(void **state)
 	tc_env_init(&e);
 	open_ok(&a, &e, &rp);
 	open_ok(&b, &e, &rp);
-	make_room(&a, room_a, 60);
+	make_room(&a, room_a, 60, 0);
 	assert_int_equal(sub_with(&a, room_a, 60), 0);
 	assert_int_equal(tc_room_pub(&a, room_a, env, 1500), 0);
 	/* A frame over the limit ends that connection only. */
@@ -467,7 +422,7 @@ test_slow_reader_dropped(void **state)
 	open_ok(&pub, &e, &rp);
 	open_ok(&slow, &e, &rp);
 	open_ok(&fast, &e, &rp);
-	make_room(&pub, room_a, 61);
+	make_room(&pub, room_a, 61, 0);
 	assert_int_equal(sub_with(&pub, room_a, 61), 0);
 	assert_int_equal(sub_with(&slow, room_a, 61), 0);
 	assert_int_equal(sub_with(&fast, room_a, 61), 0);
@@ -528,18 +483,9 @@ main(int argc, char **argv)
 	};
 	int rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: test-limits HEARTH_RELAY\n");
-		return 2;
-	}
-	harness_relay_bin = argv[1];
-	if (sodium_init() < 0)
-		return 1;
-	for (int i = 0; i < 32; i++) {
-		room_a[i] = (uint8_t)(0xa0 + i);
-		room_b[i] = (uint8_t)(0xb0 + i);
-		room_c[i] = (uint8_t)(0xc0 + i);
-	}
+	rc = ops_init(argc, argv, "test-limits");
+	if (rc != 0)
+		return rc;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	secmem_shutdown();
 	return rc;

@@ -19,15 +19,12 @@
 #include "common/err.h"
 #include "common/proof.h"
 #include "common/secmem.h"
-#include "tests/integration/harness.h"
-#include "tests/integration/tclient.h"
+#include "tests/integration/ops.h"
 #include "tests/unit/cm.h"
 
 #define MEMBERS 50
 #define PUBLISHERS 5
 #define PER_PUBLISHER 20
-
-static uint8_t room_a[32], room_b[32], room_c[32];
 
 /* An envelope whose bytes say who sent it and its number. */
 static size_t
@@ -36,43 +33,6 @@ make_env(uint8_t *env, size_t cap, unsigned who, unsigned n, size_t len)
 	memset(env, 0xa5, len < cap ? len : cap);
 	snprintf((char *)env, cap, "from %u no %u", who, n);
 	return len;
-}
-
-static void
-relay_up(struct relay_proc *rp, const char *const *extra)
-{
-	assert_int_equal(relay_proc_start(rp, extra), 0);
-}
-
-static void
-relay_down(struct relay_proc *rp)
-{
-	assert_int_equal(relay_proc_stop(rp), 0);
-}
-
-static void
-open_ok(struct tc *c, struct tc_env *e, struct relay_proc *rp)
-{
-	assert_int_equal(tc_open(c, e, &rp->addr), 0);
-}
-
-/* A room made by c with the access key from seed byte k. */
-static void
-make_room(struct tc *c, const uint8_t room[32], uint8_t k, uint64_t keep)
-{
-	uint8_t pub[32], sec[64];
-
-	tc_keypair(k, pub, sec);
-	assert_int_equal(tc_room_create(c, room, pub, keep, 0), 0);
-}
-
-static int
-sub_with(struct tc *c, const uint8_t room[32], uint8_t k)
-{
-	uint8_t pub[32], sec[64];
-
-	tc_keypair(k, pub, sec);
-	return tc_room_sub(c, room, sec);
 }
 
 static void
@@ -703,12 +663,6 @@ escrow_token(struct tc *c, enum wire_type type, const uint8_t token[32],
 	return tc_call(c, &m);
 }
 
-static bool
-never(void *arg)
-{
-	return false;
-}
-
 static void
 test_escrow(void **state)
 {
@@ -838,18 +792,9 @@ main(int argc, char **argv)
 	};
 	int rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: test-ops HEARTH_RELAY\n");
-		return 2;
-	}
-	harness_relay_bin = argv[1];
-	if (sodium_init() < 0)
-		return 1;
-	for (int i = 0; i < 32; i++) {
-		room_a[i] = (uint8_t)(0xa0 + i);
-		room_b[i] = (uint8_t)(0xb0 + i);
-		room_c[i] = (uint8_t)(0xc0 + i);
-	}
+	rc = ops_init(argc, argv, "test-ops");
+	if (rc != 0)
+		return rc;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	secmem_shutdown();
 	return rc;
