@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The client's encrypted local store: one SQLite database in the user's
+ * data folder (DIR/hearth.db, folder 0700, file 0600) that holds
+ * personas, contacts, rooms, session states, history (if turned on) and
+ * the outbox. A seized device reveals nothing without the passphrase.
+ *
+ * Keys: the passphrase goes through Argon2id (crypto_pwhash, interactive
+ * limits by default; salt and limits stored in the clear in a header row)
+ * to a master key, from which crypto_kdf derives an AEAD key and an index
+ * key. A check value encrypted at creation tells a wrong passphrase from a
+ * damaged file.
+ *
+ * Records: a record is (kind, key) -> value. The key is stored only as a
+ * keyed BLAKE2b hash (the index key), and the value only as an XChaCha20-
+ * Poly1305 ciphertext whose associated data is the kind and the key hash,
+ * so a value cannot be moved to another record unnoticed. Logs (history,
+ * outbox) are ordered records under a scope (a room or a conversation):
+ * the scope is a keyed hash too, and everything else, time included, is
+ * inside the ciphertext.
+ *
+ * One process at a time: the store takes an exclusive lock on DIR while
+ * open. Every function returns 0 or a negative code; none prints.
+ */
+#ifndef HEARTH_CLIENT_STORE_H
+#define HEARTH_CLIENT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CSTORE_FILE "hearth.db"
+#define CSTORE_LOCK "hearth.lock"
+/* Largest key and value of a record or log entry. */
+#define CSTORE_KEY_MAX 256
+#define CSTORE_VALUE_MAX (1024 * 1024)
+
+/* What a record is; stored as a small integer, part of the AD. */
+enum cstore_kind {
+	CSTORE_PERSONA = 1, /* key: persona name; value: keys and settings */
+	CSTORE_CONTACT = 2, /* key: persona | contact identity key */
+	CSTORE_ROOM = 3,    /* key: persona | room id */
+	CSTORE_SESSION = 4, /* key: persona | peer identity key: ratchet */
+	CSTORE_SETTING = 5, /* key: setting name */
+	CSTORE_HISTORY = 6, /* log, scope: persona | room or contact */
+	CSTORE_OUTBOX = 7,  /* log, scope: persona */
+	CSTORE_SEEN = 8,    /* key: persona | message id: deduplication */
+	CSTORE_KIND_MAX = 8,
+};
+
+struct cstore;
+
+/* Argon2id cost: interactive by default; tests may ask for the minimum. */
+struct cstore_cost {
+	unsigned long long ops;
+	size_t mem;
+};
+
+/* libsodium's interactive limits (about 0.1 s and 64 MiB). */
+void cstore_cost_default(struct cstore_cost *c);
+
+/*
+ * Opens DIR/hearth.db with the passphrase pass[0..len). create: make the
+ * folder (0700) and the store if missing (with cost). Returns 0 with *out
+ * set, or:
+ *   ERR_DENIED   wrong passphrase;
+ *   ERR_NOTFOUND no store there and create is false;
+ *   UV_EBUSY     another process has the store open;
+ *   ERR_STORE    not a store, damaged, or written by a newer hearth.
+ * On every error *msg is a static sentence for the person at the screen.
+ */
+int cstore_open(struct cstore **out, const char *dir, const char *pass,
+    size_t len, bool create, const struct cstore_cost *cost, const char **msg);
+
+/* Commits anything pending, wipes keys, closes, unlocks. st may be NULL. */
+void cstore_close(struct cstore *st);
+
+/*
+ * Deletes the store irrecoverably: overwrites hearth.db and its -wal and
+ * -shm files with random bytes, fsyncs, unlinks them and the lock, then
+ * removes DIR if empty. Works without the passphrase. 0 or an error.
+ */
+int cstore_wipe(const char *dir);
+
+/*
+ * Groups writes: everything between begin and commit happens together or
+ * not at all (a crash in between loses all of it). Not nested.
+ */
+int cstore_begin(struct cstore *st);
+int cstore_commit(struct cstore *st);
+void cstore_rollback(struct cstore *st);
+
+/* Records. */
+
+/* Stores (or replaces) the value under (kind, key). */
+int cstore_put(struct cstore *st, enum cstore_kind kind, const uint8_t *key,
+    size_t klen, const uint8_t *val, size_t vlen);
+
+/*
+ * Copies the value under (kind, key) into val (cap bytes) and sets *vlen.
+ * ERR_NOTFOUND, ERR_TOO_BIG if cap is too small (*vlen then says how much
+ * is needed), ERR_STORE if the record does not decrypt.
+ */
+int cstore_get(struct cstore *st, enum cstore_kind kind, const uint8_t *key,
+    size_t klen, uint8_t *val, size_t cap, size_t *vlen);
+
+/* Deletes (kind, key); 0 whether or not it was there. */
+int cstore_del(
+    struct cstore *st, enum cstore_kind kind, const uint8_t *key, size_t klen);
+
+/*
+ * Calls cb for each record of kind, in the order they were first put,
+ * with the key and value decrypted and borrowed for the call. cb returns
+ * 0 to go on, or a negative code to stop (returned).
+ */
+typedef int cstore_record_cb(void *arg, const uint8_t *key, size_t klen,
+    const uint8_t *val, size_t vlen);
+int cstore_each(
+    struct cstore *st, enum cstore_kind kind, cstore_record_cb *cb, void *arg);
+
+/* Logs. */
+
+/*
+ * Appends an entry to the log of kind under scope, with its time and an
+ * expiry (0: never), and sets *id (growing, never reused).
+ */
+int cstore_log_append(struct cstore *st, enum cstore_kind kind,
+    const uint8_t *scope, size_t slen, uint64_t time_s, uint64_t expires_s,
+    const uint8_t *val, size_t vlen, uint64_t *id);
+
+/* Calls cb for each entry under scope with id > after, oldest first. */
+typedef int cstore_log_cb(void *arg, uint64_t id, uint64_t time_s,
+    uint64_t expires_s, const uint8_t *val, size_t vlen);
+int cstore_log_each(struct cstore *st, enum cstore_kind kind,
+    const uint8_t *scope, size_t slen, uint64_t after, cstore_log_cb *cb,
+    void *arg);
+
+/* Deletes entry id of kind; 0 whether or not it was there. */
+int cstore_log_del(struct cstore *st, enum cstore_kind kind, uint64_t id);
+
+/*
+ * Deletes every log entry (any kind, any scope) whose expiry is set and
+ * <= now_s, overwriting it (secure_delete), and stores the count in
+ * *deleted.
+ */
+int cstore_expire(struct cstore *st, uint64_t now_s, uint64_t *deleted);
+
+#endif
