@@ -45,3 +45,59 @@ utf8_valid(const uint8_t *s, size_t len)
 	}
 	return true;
 }
+
+/* Decodes the valid sequence at s (utf8_valid() has checked it). */
+static uint32_t
+utf8_decode(const uint8_t *s, size_t *n)
+{
+	if (s[0] < 0x80) {
+		*n = 1;
+		return s[0];
+	}
+	if (s[0] < 0xe0) {
+		*n = 2;
+		return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	}
+	if (s[0] < 0xf0) {
+		*n = 3;
+		return (uint32_t)(s[0] & 0x0f) << 12 |
+		       (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	}
+	*n = 4;
+	return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+	       (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+}
+
+/*
+ * Code points a name may not hold: controls, blanks and separators,
+ * invisible and bidirectional formatting characters, and the characters
+ * that mean something in the interface ('#' joins name and fingerprint,
+ * '/' starts a command, '@' names a relay).
+ */
+static bool
+utf8_name_forbidden(uint32_t cp)
+{
+	return cp < 0x21 || cp == 0x7f || (cp >= 0x80 && cp <= 0xa0) ||
+	       cp == '#' || cp == '/' || cp == '@' || cp == 0xad ||
+	       cp == 0x61c || cp == 0x115f || cp == 0x1160 || cp == 0x180e ||
+	       (cp >= 0x2000 && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202f) ||
+	       (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0x3164 ||
+	       cp == 0xfeff || cp == 0xffa0 || (cp >= 0xfff0 && cp <= 0xffff) ||
+	       (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
+bool
+utf8_name_ok(const uint8_t *s, size_t len)
+{
+	size_t i = 0, n;
+
+	if (len == 0 || len > UTF8_NAME_MAX || !utf8_valid(s, len))
+		return false;
+	while (i < len) {
+		if (utf8_name_forbidden(utf8_decode(s + i, &n)))
+			return false;
+		i += n;
+	}
+	return true;
+}

@@ -16,4 +16,17 @@
  */
 bool utf8_valid(const uint8_t *s, size_t len);
 
+/* Longest name, in bytes (a person's or a room's chosen name). */
+#define UTF8_NAME_MAX 64
+
+/*
+ * True if s[0..len) may be a name: 1 to UTF8_NAME_MAX bytes of valid
+ * UTF-8 (any script) with no control, blank, separator, invisible or
+ * bidirectional formatting character, and none of '#', '/' and '@'.
+ * Names are stricter than messages: two people whose names look alike
+ * are still told apart by their fingerprints, but a name must never hide
+ * characters or reorder the text around it.
+ */
+bool utf8_name_ok(const uint8_t *s, size_t len);
+
 #endif
