@@ -239,6 +239,22 @@ test_member_cannot_forge(void **state)
 	                     (const uint8_t *)"fake", 4, msg, sizeof msg, &len),
 	    0);
 	bob_recv_fail(msg, len, ERR_EPOCH);
+	/*
+	 * The forgery that only the signature can stop: Alice's epoch, her
+	 * next index and chain key (every member holds them) and her public
+	 * signing key in the header, signed with Mallory's secret key.
+	 */
+	{
+		struct senderkey_own forged = alice;
+
+		memcpy(forged.sign_sk, mallory.sign_sk, 32); /* seed only */
+		assert_int_equal(
+		    senderkey_encrypt(&forged, &own_tmp, &room,
+		        (const uint8_t *)"fake", 4, msg, sizeof msg, &len),
+		    0);
+		bob_recv_fail(msg, len, ERR_CRYPTO);
+		sodium_memzero(&forged, sizeof forged);
+	}
 	/* Alice's real message with Mallory's signature swapped in. */
 	memcpy(buf, msg + len - 64, 64);
 	len = alice_send("real");
