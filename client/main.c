@@ -7,12 +7,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "client/headless.h"
 #include "client/upstream.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -20,18 +22,32 @@
 
 #define PING_COUNT_MAX 100000
 
+enum {
+	OPT_HEADLESS = 256,
+	OPT_HOME,
+	OPT_PASSFILE,
+};
+
 static const char hearth_usage[] =
     "usage: hearth ping ADDRESS [--count N]\n"
+    "       hearth --headless [--home DIR] [--passphrase-file FILE]\n"
     "\n"
     "  ping ADDRESS   connect to the relay at ADDRESS "
     "(hearth://KEY@HOST:PORT),\n"
     "                 verify that it holds KEY, and time N round trips\n"
     "                 (default 3)\n"
     "\n"
+    "  --headless     read slash commands on standard input and write one\n"
+    "                 JSON event per line on standard output; the\n"
+    "                 passphrase comes from HEARTH_PASSPHRASE or\n"
+    "                 --passphrase-file, never from the command line\n"
+    "  --home DIR     where the encrypted store lives (default\n"
+    "                 $XDG_DATA_HOME/hearth or ~/.local/share/hearth)\n"
+    "\n"
     "  -h, --help     show this help\n"
     "  -V, --version  show the version\n"
     "\n"
-    "The chat interface and headless mode are not built yet.\n";
+    "The chat interface is not built yet; headless mode has personas.\n";
 
 struct ping_run {
 	struct upstream up;
@@ -120,6 +136,22 @@ ping_on_signal(uv_signal_t *h, int signum)
 
 	p->err = ERR_TIMEOUT;
 	upstream_close(&p->up);
+}
+
+/* The default home: $XDG_DATA_HOME/hearth or $HOME/.local/share/hearth. */
+static int
+default_home(char *out, size_t cap)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(out, cap, "%s/hearth", xdg);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(out, cap, "%s/.local/share/hearth", home);
+	else
+		return -1;
+	return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
 static int
@@ -216,11 +248,17 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"count", required_argument, NULL, 'c'},
+	    {"headless", no_argument, NULL, OPT_HEADLESS},
+	    {"home", required_argument, NULL, OPT_HOME},
+	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	unsigned long count = 3;
+	const char *home = NULL, *passfile = NULL;
+	char home_buf[4096];
+	bool headless = false;
 	char *end;
 	int opt, rc;
 
@@ -242,6 +280,15 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_HEADLESS:
+			headless = true;
+			break;
+		case OPT_HOME:
+			home = optarg;
+			break;
+		case OPT_PASSFILE:
+			passfile = optarg;
+			break;
 		case 'h':
 			fputs(hearth_usage, stdout);
 			return 0;
@@ -253,6 +300,23 @@ main(int argc, char **argv)
 			fprintf(stderr, "Try 'hearth --help'.\n");
 			return 2;
 		}
+	}
+	if (headless) {
+		if (optind != argc) {
+			fprintf(stderr, "hearth: --headless takes commands on "
+			                "standard input, not arguments\n");
+			return 2;
+		}
+		if (home == NULL &&
+		    default_home(home_buf, sizeof home_buf) != 0) {
+			fprintf(stderr, "hearth: no HOME or XDG_DATA_HOME; "
+			                "give --home DIR\n");
+			return 2;
+		}
+		rc = headless_run(
+		    home != NULL ? home : home_buf, passfile, NULL);
+		secmem_shutdown();
+		return rc;
 	}
 	if (optind + 2 == argc && strcmp(argv[optind], "ping") == 0) {
 		rc = cmd_ping(argv[optind + 1], (unsigned)count);

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The slash commands: one table that headless mode and the interface both
+ * use, so they accept exactly the same commands. Each client/cmd-<name>.c
+ * defines one entry (after tmux's cmd-*.c).
+ */
+#ifndef HEARTH_CLIENT_CMD_H
+#define HEARTH_CLIENT_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "client/cmdline.h"
+
+struct engine;
+
+struct cmd_entry {
+	const char *name;    /* "/persona" */
+	const char *usage;   /* "/persona new|use|rename|list [NAME...]" */
+	const char *summary; /* one plain sentence */
+	size_t min_args;     /* words after the command */
+	size_t max_args;
+	/* Runs the command; c is valid, argument counts are checked. */
+	void (*exec)(struct engine *e, const struct cmdline *c);
+};
+
+extern const struct cmd_entry cmd_persona_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_quit_entry;
+
+/* Every command, in the order /help lists them; NULL-terminated. */
+extern const struct cmd_entry *const cmd_table[];
+
+/* The command named name (with its '/'), or NULL. */
+const struct cmd_entry *cmd_find(const char *name);
+
+#endif

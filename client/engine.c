@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The engine: the store, the persona in use, and command dispatch.
+ *
+ * A persona record (kind CSTORE_PERSONA, key: its name) holds
+ *   version (1) | identity seed (32) | mailbox seed (32) | created (8, BE)
+ * The identity is the Ed25519 key shown as name#fingerprint; the mailbox
+ * key is a separate key pair whose hash is the persona's mailbox id on a
+ * relay, so the relay never sees the identity key. The persona in use is
+ * the setting "persona".
+ */
+#include "client/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "client/cmd.h"
+#include "client/store.h"
+#include "common/err.h"
+#include "common/xmalloc.h"
+
+#define ENGINE_PERSONA_VERSION 1
+#define ENGINE_PERSONA_LEN (1 + 32 + 32 + 8)
+#define ENGINE_SETTING_PERSONA "persona"
+/* name#FINGERPRINT and its NUL. */
+#define ENGINE_ID_MAX (UTF8_NAME_MAX + 1 + IDENT_FP_CHARS + 1)
+
+void
+engine_error(struct engine *e, const char *command, const char *reason)
+{
+	struct engine_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_ERROR;
+	ev.command = command;
+	ev.reason = reason;
+	e->emit(e->arg, &ev);
+}
+
+static bool
+engine_name_ok(const char *name)
+{
+	return utf8_name_ok((const uint8_t *)name, strlen(name));
+}
+
+/* Reads persona name's record into rec. 0, ERR_NOTFOUND or ERR_STORE. */
+static int
+engine_persona_read(
+    struct engine *e, const char *name, uint8_t rec[ENGINE_PERSONA_LEN])
+{
+	size_t len = 0;
+	int rc;
+
+	rc = cstore_get(e->store, CSTORE_PERSONA, (const uint8_t *)name,
+	    strlen(name), rec, ENGINE_PERSONA_LEN, &len);
+	if (rc == ERR_TOO_BIG ||
+	    (rc == 0 && (len != ENGINE_PERSONA_LEN ||
+	                    rec[0] != ENGINE_PERSONA_VERSION)))
+		rc = ERR_STORE;
+	return rc;
+}
+
+/* Writes name#FP of rec's identity into out. */
+static void
+engine_persona_id(char out[ENGINE_ID_MAX], const char *name,
+    const uint8_t rec[ENGINE_PERSONA_LEN])
+{
+	struct ident id;
+
+	ident_from_seed(&id, rec + 1);
+	if (ident_display(out, ENGINE_ID_MAX, name, id.pk) != 0)
+		out[0] = '\0';
+	ident_wipe(&id);
+}
+
+static void
+engine_persona_event(struct engine *e, const char *action, const char *name,
+    const uint8_t rec[ENGINE_PERSONA_LEN])
+{
+	struct engine_event ev;
+	char id[ENGINE_ID_MAX];
+
+	engine_persona_id(id, name, rec);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_PERSONA;
+	ev.action = action;
+	ev.name = name;
+	ev.id = id;
+	ev.current = strcmp(name, e->persona) == 0;
+	e->emit(e->arg, &ev);
+}
+
+/* Makes name the persona in use, with its keys loaded. */
+static void
+engine_adopt(
+    struct engine *e, const char *name, const uint8_t rec[ENGINE_PERSONA_LEN])
+{
+	snprintf(e->persona, sizeof e->persona, "%s", name);
+	ident_from_seed(e->id, rec + 1);
+}
+
+static int
+engine_set_current(struct engine *e, const char *name)
+{
+	return cstore_put(e->store, CSTORE_SETTING,
+	    (const uint8_t *)ENGINE_SETTING_PERSONA,
+	    sizeof ENGINE_SETTING_PERSONA - 1, (const uint8_t *)name,
+	    strlen(name));
+}
+
+void
+engine_persona_new(struct engine *e, const char *name)
+{
+	uint8_t rec[ENGINE_PERSONA_LEN];
+	uint64_t now = (uint64_t)time(NULL);
+	int rc;
+
+	if (!engine_name_ok(name)) {
+		engine_error(e, "/persona",
+		    "a name is 1 to 64 bytes with no spaces, no invisible "
+		    "characters and none of # / @");
+		return;
+	}
+	rc = engine_persona_read(e, name, rec);
+	if (rc == 0) {
+		engine_error(e, "/persona",
+		    "you already have a persona "
+		    "with that name");
+		goto out;
+	}
+	if (rc != ERR_NOTFOUND) {
+		engine_error(e, "/persona", "the store could not be read");
+		goto out;
+	}
+	rec[0] = ENGINE_PERSONA_VERSION;
+	randombytes_buf(rec + 1, 64);
+	for (int i = 0; i < 8; i++)
+		rec[65 + i] = (uint8_t)(now >> (56 - 8 * i));
+	/* The first persona is the one in use. */
+	rc = cstore_begin(e->store);
+	if (rc == 0)
+		rc = cstore_put(e->store, CSTORE_PERSONA, (const uint8_t *)name,
+		    strlen(name), rec, sizeof rec);
+	if (rc == 0 && e->persona[0] == '\0')
+		rc = engine_set_current(e, name);
+	if (rc == 0)
+		rc = cstore_commit(e->store);
+	if (rc != 0) {
+		cstore_rollback(e->store);
+		engine_error(e, "/persona", "the store could not be written");
+		goto out;
+	}
+	if (e->persona[0] == '\0')
+		engine_adopt(e, name, rec);
+	engine_persona_event(e, "created", name, rec);
+out:
+	sodium_memzero(rec, sizeof rec);
+}
+
+void
+engine_persona_use(struct engine *e, const char *name)
+{
+	uint8_t rec[ENGINE_PERSONA_LEN];
+	int rc;
+
+	rc = engine_persona_read(e, name, rec);
+	if (rc == ERR_NOTFOUND) {
+		engine_error(e, "/persona", "no persona with that name");
+		goto out;
+	}
+	if (rc == 0)
+		rc = engine_set_current(e, name);
+	if (rc != 0) {
+		engine_error(e, "/persona", "the store could not be used");
+		goto out;
+	}
+	engine_adopt(e, name, rec);
+	engine_persona_event(e, "using", name, rec);
+out:
+	sodium_memzero(rec, sizeof rec);
+}
+
+struct engine_list {
+	struct engine *e;
+	char name[UTF8_NAME_MAX + 1];
+};
+
+static int
+engine_on_persona(
+    void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct engine_list *l = arg;
+
+	/* A record this version cannot read is skipped, not shown wrong. */
+	if (klen > UTF8_NAME_MAX || vlen != ENGINE_PERSONA_LEN ||
+	    val[0] != ENGINE_PERSONA_VERSION)
+		return 0;
+	memcpy(l->name, key, klen);
+	l->name[klen] = '\0';
+	engine_persona_event(l->e, "listed", l->name, val);
+	return 0;
+}
+
+void
+engine_persona_list(struct engine *e)
+{
+	struct engine_list l;
+
+	memset(&l, 0, sizeof l);
+	l.e = e;
+	if (cstore_each(e->store, CSTORE_PERSONA, engine_on_persona, &l) != 0)
+		engine_error(e, "/persona", "the store could not be read");
+}
+
+void
+engine_persona_rename(struct engine *e, const char *from, const char *to)
+{
+	uint8_t rec[ENGINE_PERSONA_LEN], other[ENGINE_PERSONA_LEN];
+	int rc;
+
+	if (!engine_name_ok(to)) {
+		engine_error(e, "/persona",
+		    "a name is 1 to 64 bytes with no spaces, no invisible "
+		    "characters and none of # / @");
+		return;
+	}
+	rc = engine_persona_read(e, from, rec);
+	if (rc == ERR_NOTFOUND) {
+		engine_error(e, "/persona", "no persona with that name");
+		goto out;
+	}
+	if (rc == 0 && engine_persona_read(e, to, other) != ERR_NOTFOUND) {
+		engine_error(e, "/persona",
+		    "you already have a persona "
+		    "with that name");
+		goto out;
+	}
+	if (rc == 0)
+		rc = cstore_begin(e->store);
+	if (rc == 0)
+		rc = cstore_put(e->store, CSTORE_PERSONA, (const uint8_t *)to,
+		    strlen(to), rec, sizeof rec);
+	if (rc == 0)
+		rc = cstore_del(e->store, CSTORE_PERSONA, (const uint8_t *)from,
+		    strlen(from));
+	if (rc == 0 && strcmp(e->persona, from) == 0)
+		rc = engine_set_current(e, to);
+	if (rc == 0)
+		rc = cstore_commit(e->store);
+	if (rc != 0) {
+		cstore_rollback(e->store);
+		engine_error(e, "/persona", "the store could not be written");
+		goto out;
+	}
+	if (strcmp(e->persona, from) == 0)
+		snprintf(e->persona, sizeof e->persona, "%s", to);
+	engine_persona_event(e, "renamed", to, rec);
+out:
+	sodium_memzero(rec, sizeof rec);
+	sodium_memzero(other, sizeof other);
+}
+
+/* Loads the persona in use from the settings, if one is set. */
+static void
+engine_load_current(struct engine *e)
+{
+	uint8_t rec[ENGINE_PERSONA_LEN];
+	char name[UTF8_NAME_MAX + 1];
+	size_t len = 0;
+
+	if (cstore_get(e->store, CSTORE_SETTING,
+	        (const uint8_t *)ENGINE_SETTING_PERSONA,
+	        sizeof ENGINE_SETTING_PERSONA - 1, (uint8_t *)name,
+	        sizeof name - 1, &len) != 0)
+		return;
+	name[len] = '\0';
+	if (engine_persona_read(e, name, rec) == 0)
+		engine_adopt(e, name, rec);
+	sodium_memzero(rec, sizeof rec);
+}
+
+int
+engine_open(struct engine *e, const char *home, const char *pass, size_t len,
+    const struct cstore_cost *cost, engine_event_cb *emit, void *arg,
+    const char **msg)
+{
+	struct engine_event ev;
+	uint8_t rec[ENGINE_PERSONA_LEN];
+	char id[ENGINE_ID_MAX];
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	e->emit = emit;
+	e->arg = arg;
+	rc = cstore_open(&e->store, home, pass, len, true, cost, msg);
+	if (rc != 0)
+		return rc;
+	e->id = sodium_malloc(sizeof *e->id);
+	if (e->id == NULL)
+		fatalx("out of memory");
+	sodium_memzero(e->id, sizeof *e->id);
+	e->line = xcalloc(1, sizeof *e->line);
+	engine_load_current(e);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_READY;
+	if (e->persona[0] != '\0' &&
+	    engine_persona_read(e, e->persona, rec) == 0) {
+		engine_persona_id(id, e->persona, rec);
+		ev.id = id;
+	}
+	sodium_memzero(rec, sizeof rec);
+	e->emit(e->arg, &ev);
+	return 0;
+}
+
+void
+engine_close(struct engine *e)
+{
+	struct engine_event ev;
+
+	if (e->store == NULL)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_BYE;
+	e->emit(e->arg, &ev);
+	cstore_close(e->store);
+	e->store = NULL;
+	sodium_free(e->id);
+	e->id = NULL;
+	free(e->line);
+	e->line = NULL;
+}
+
+int
+engine_command(struct engine *e, const char *line, size_t len)
+{
+	const struct cmd_entry *ce;
+	struct cmdline *c = e->line;
+	size_t nargs;
+	int rc;
+
+	rc = cmdline_split(c, line, len);
+	if (rc == ERR_USAGE) {
+		engine_error(e, "", "commands start with /; try /help");
+		return 0;
+	}
+	if (rc != 0) {
+		engine_error(e, "",
+		    rc == ERR_TOO_BIG ? "the line is too long"
+		                      : "the line has control characters or "
+		                        "text that is not UTF-8");
+		return 0;
+	}
+	ce = cmd_find(c->word[0]);
+	if (ce == NULL) {
+		engine_error(e, c->word[0], "no such command; try /help");
+		return 0;
+	}
+	nargs = c->nwords - 1;
+	if (nargs < ce->min_args || nargs > ce->max_args) {
+		engine_error(e, ce->name, ce->usage);
+		return 0;
+	}
+	ce->exec(e, c);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Headless mode: `hearth --headless --home DIR` reads slash commands on
+ * standard input, one per line, and writes one JSON object per line on
+ * standard output for every event (schema in man/hearth.1, versioned by
+ * the ready event). The passphrase comes from HEARTH_PASSPHRASE or
+ * --passphrase-file, never from the command line.
+ */
+#ifndef HEARTH_CLIENT_HEADLESS_H
+#define HEARTH_CLIENT_HEADLESS_H
+
+struct cstore_cost;
+
+/*
+ * Runs headless mode until /quit or the end of input. Returns the exit
+ * status: 0, 1 if the store could not be opened (an error event says
+ * why), 2 for a bad passphrase source.
+ */
+int headless_run(const char *home, const char *passphrase_file,
+    const struct cstore_cost *cost);
+
+#endif

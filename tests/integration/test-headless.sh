@@ -1,0 +1,118 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# hearth --headless end to end, the real binary: the ready event, personas
+# made, listed, used and renamed across restarts, errors that name the
+# command, a wrong passphrase, a store held by another process, and a
+# store file that shows none of the names it holds.
+# usage: test-headless.sh HEARTH
+set -u
+client=$1
+tmp=$(mktemp -d)
+home="$tmp/home"
+passed=0
+failed=0
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $1"; }
+# run STATUS COMMANDS...: feeds the commands to a headless client and
+# expects its exit status; its events land in $tmp/out.
+run() {
+	want=$1
+	shift
+	printf '%s\n' "$@" | timeout 60 "$client" --headless --home "$home" \
+	    >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	[ "$st" = "$want" ] || { echo "# exit $st, wanted $want"; cat "$tmp/err"; }
+}
+has() { # has NAME FIXED-STRING: the last run printed a line with it
+	if grep -qF -- "$2" "$tmp/out"; then ok "$1"
+	else not_ok "$1"; echo "# no '$2' in:"; sed 's/^/#   /' "$tmp/out"; fi
+}
+lacks() {
+	if grep -qF -- "$2" "$tmp/out"; then not_ok "$1"; sed 's/^/#   /' "$tmp/out"
+	else ok "$1"; fi
+}
+
+export HEARTH_PASSPHRASE='correct horse battery staple'
+
+run 0 "/persona new river" "/persona new \320\232\320\260\321\202\321\217" "/persona list" "/quit"
+has "ready event with schema version" '{"event":"ready","version":1,"persona":null}'
+has "first persona created and in use" '"action":"created","name":"river","id":"river#'
+has "a Cyrillic name works" '"name":"Катя"'
+has "list shows both" '"action":"listed","name":"Катя"'
+has "the first stays in use" '"action":"listed","name":"river","id":"river#'
+has "bye at the end" '{"event":"bye"}'
+grep -q '"action":"listed","name":"river".*"current":true' "$tmp/out" && ok "river is current" || not_ok "river is current"
+id=$(sed -n 's/.*"action":"created","name":"river","id":"\([^"]*\)".*/\1/p' "$tmp/out")
+case "$id" in river\#????????) ok "id is name#8-character fingerprint" ;; *) not_ok "id is name#fingerprint ($id)" ;; esac
+
+# A restart keeps the personas and the one in use.
+run 0 "/persona use Катя" "/quit"
+has "switch persona" '"action":"using","name":"Катя"'
+run 0 "/persona" "/quit"
+has "the persona in use is remembered" '{"event":"ready","version":1,"persona":"Катя#'
+grep -q '"name":"Катя".*"current":true' "$tmp/out" && ok "list marks it current" || not_ok "list marks it current"
+has "same fingerprint after restart" "\"id\":\"$id\""
+
+run 0 "/persona rename river lake" "/persona list"
+has "rename keeps the keys" "\"id\":\"lake#${id#river#}\""
+lacks "the old name is gone" '"name":"river"'
+
+# Errors name the command and change nothing.
+run 0 "/persona new lake" "/persona new two words" "/persona new a#b" "/persona use nobody" \
+    "/nonsense" "hello" "/quit now" "/persona new" "/help persona"
+has "duplicate name refused" '{"event":"error","command":"/persona","reason":"you already have a persona with that name"}'
+has "name with # refused" '"reason":"a name is 1 to 64 bytes with no spaces'
+has "unknown persona" '"reason":"no persona with that name"'
+has "unknown command" '{"event":"error","command":"/nonsense","reason":"no such command; try /help"}'
+has "text without a command" '"reason":"commands start with /; try /help"'
+has "usage on wrong arguments" '{"event":"error","command":"/quit","reason":"/quit"}'
+has "help for one command" '{"event":"help","command":"/persona"'
+run 0 "/help"
+has "help lists every command" '"command":"/quit"'
+printf '/persona new evil\033[2J\n' | "$client" --headless --home "$home" >"$tmp/out" 2>&1
+has "control characters refused" '"reason":"the line has control characters'
+
+# Hostile text comes back escaped, still one JSON object per line.
+printf '/persona use "\\\\\n' | "$client" --headless --home "$home" >"$tmp/out" 2>&1
+if [ "$(grep -c '^{.*}$' "$tmp/out")" = "$(wc -l <"$tmp/out")" ]; then ok "every line is one object"; else not_ok "every line is one object"; cat "$tmp/out"; fi
+
+# The store shows nothing it holds.
+if grep -rqa -e 'Катя' -e 'lake' -e 'river' "$home"; then
+	not_ok "no name readable in the store files"; grep -rla -e 'Катя' -e lake -e river "$home"
+else ok "no name readable in the store files"; fi
+[ "$(stat -c %a "$home")" = 700 ] && ok "home is 0700" || not_ok "home is 0700"
+
+# Wrong passphrase, and none at all.
+HEARTH_PASSPHRASE=wrong run 1 "/persona list"
+has "wrong passphrase said plainly" '{"event":"error","command":"","reason":"wrong passphrase"}'
+lacks "nothing listed with a wrong passphrase" '"event":"persona"'
+env -u HEARTH_PASSPHRASE sh -c "printf '/quit\n' | '$client' --headless --home '$home'" >"$tmp/out" 2>&1
+[ $? = 2 ] && ok "no passphrase: exit 2" || not_ok "no passphrase: exit 2"
+has "no passphrase said plainly" 'needs the passphrase in HEARTH_PASSPHRASE or --passphrase-file'
+
+# The passphrase file: 0600 only.
+printf '%s\n' "$HEARTH_PASSPHRASE" >"$tmp/pass"
+chmod 644 "$tmp/pass"
+env -u HEARTH_PASSPHRASE "$client" --headless --home "$home" --passphrase-file "$tmp/pass" </dev/null >"$tmp/out" 2>&1
+has "readable passphrase file refused" 'mode 0600'
+chmod 600 "$tmp/pass"
+printf '/persona\n' | env -u HEARTH_PASSPHRASE "$client" --headless --home "$home" --passphrase-file "$tmp/pass" >"$tmp/out" 2>&1
+has "passphrase file works" '"action":"listed","name":"lake"'
+
+# One process at a time.
+mkfifo "$tmp/hold"
+"$client" --headless --home "$home" <"$tmp/hold" >"$tmp/first" 2>&1 &
+first=$!
+exec 9>"$tmp/hold"
+i=0
+while ! grep -q '"event":"ready"' "$tmp/first" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+run 1 "/persona"
+has "a second process is refused clearly" 'the store is open in another hearth'
+exec 9>&-
+wait "$first"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
