@@ -581,7 +581,7 @@ cstore_record_parse(const uint8_t *pt, size_t ptlen, const uint8_t **key,
 		return ERR_STORE;
 	if (cstore_padded(CSTORE_REC_HEAD + k + v) != ptlen ||
 	    !cstore_zero(
-	        pt + CSTORE_REC_HEAD + k, ptlen - CSTORE_REC_HEAD - k - v))
+	        pt + CSTORE_REC_HEAD + k + v, ptlen - CSTORE_REC_HEAD - k - v))
 		return ERR_STORE;
 	*key = pt + CSTORE_REC_HEAD;
 	*klen = k;
@@ -717,6 +717,11 @@ cstore_dir_open(const char *dir, bool create, int *dfd, const char **msg)
 	int fd;
 
 	*dfd = -1;
+	/* O_NOFOLLOW with O_DIRECTORY says ENOTDIR for a link: look first. */
+	if (lstat(dir, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		*msg = "the data folder is a symbolic link";
+		return ERR_STORE;
+	}
 	if (create && mkdir(dir, 0700) == 0) {
 		/* The umask may have taken bits the owner needs. */
 		if (chmod(dir, 0700) != 0) {
