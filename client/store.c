@@ -1235,62 +1235,69 @@ cstore_close(struct cstore *st)
 	cstore_free(st);
 }
 
-/*
- * Overwrites the file name in dfd with random bytes, syncs and unlinks
- * it. A symbolic link is unlinked without touching what it points to.
- */
+/* Overwrites the regular file open as fd with random bytes, and syncs. */
 static int
-cstore_wipe_file(int dfd, const char *name)
+cstore_overwrite(int fd)
 {
 	uint8_t *buf = NULL;
 	struct stat sb;
 	off_t left;
 	size_t n;
 	ssize_t w;
-	int fd = -1, rc = 0;
+	int rc = 0;
 
-	fd = openat(dfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT)
+	if (fstat(fd, &sb) != 0)
+		return ERR_IO;
+	/* A FIFO or device planted here is only unlinked. */
+	if (!S_ISREG(sb.st_mode))
 		return 0;
-	if (fd < 0 && errno != ELOOP) {
-		rc = ERR_IO;
-		goto out;
-	}
-	if (fd >= 0) {
-		if (fstat(fd, &sb) != 0) {
+	buf = xmalloc(CSTORE_WIPE_CHUNK);
+	for (left = sb.st_size; left > 0; left -= (off_t)n) {
+		n = left < CSTORE_WIPE_CHUNK ? (size_t)left : CSTORE_WIPE_CHUNK;
+		randombytes_buf(buf, n);
+		w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR) {
+			n = 0;
+			continue;
+		}
+		if (w <= 0) {
 			rc = ERR_IO;
 			goto out;
 		}
-		if (S_ISREG(sb.st_mode)) {
-			buf = xmalloc(CSTORE_WIPE_CHUNK);
-			for (left = sb.st_size; left > 0; left -= (off_t)n) {
-				n = left < CSTORE_WIPE_CHUNK
-				        ? (size_t)left
-				        : CSTORE_WIPE_CHUNK;
-				randombytes_buf(buf, n);
-				w = write(fd, buf, n);
-				if (w < 0 && errno == EINTR) {
-					n = 0;
-					continue;
-				}
-				if (w <= 0) {
-					rc = ERR_IO;
-					goto out;
-				}
-				n = (size_t)w;
-			}
-			if (fsync(fd) != 0) {
-				rc = ERR_IO;
-				goto out;
-			}
-		}
+		n = (size_t)w;
 	}
-	if (unlinkat(dfd, name, 0) != 0 && errno != ENOENT)
+	if (fsync(fd) != 0)
 		rc = ERR_IO;
 out:
-	if (fd >= 0)
-		close(fd);
 	free(buf);
+	return rc;
+}
+
+/*
+ * Overwrites the file name in dfd, then unlinks it even if the overwrite
+ * failed: gone from view is still better than left in place. A symbolic
+ * link is unlinked without touching what it points to.
+ */
+static int
+cstore_wipe_file(int dfd, const char *name)
+{
+	int fd, rc = 0;
+
+	fd = openat(dfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == EACCES &&
+	    fchmodat(dfd, name, 0600, AT_SYMLINK_NOFOLLOW) == 0)
+		fd = openat(
+		    dfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd >= 0) {
+		rc = cstore_overwrite(fd);
+		close(fd);
+	} else if (errno != ELOOP) {
+		rc = ERR_IO;
+	}
+	if (unlinkat(dfd, name, 0) != 0 && errno != ENOENT && rc == 0)
+		rc = ERR_IO;
 	return rc;
 }
 

@@ -1083,8 +1083,9 @@ test_wipe(void **state)
 	len = read_file(path, &orig);
 	assert_true(len > 0);
 	assert_int_equal(link(path, alias), 0);
-	/* A leftover journal is wiped too. */
+	/* A leftover journal is wiped too, and a read-only file. */
 	write_file(wal, orig, 100);
+	assert_int_equal(chmod(path, 0400), 0);
 
 	assert_int_equal(cstore_wipe(dir), 0);
 	assert_int_not_equal(lstat(path, &sb), 0);
