@@ -91,6 +91,8 @@
 #define CSTORE_DOMAIN_SCOPE 's'
 /* Only this process uses the file, so waiting long only hides a problem. */
 #define CSTORE_BUSY_MS 100
+/* SQLite's smallest page: a database file is empty or at least this. */
+#define CSTORE_PAGE_MIN 512
 /* Overwrite buffer of cstore_wipe(). */
 #define CSTORE_WIPE_CHUNK 65536
 
@@ -801,15 +803,17 @@ cstore_lock(int dfd, int *lock_fd, const char **msg)
  * (SQLite would create it 0644 less the umask, and gives the WAL the
  * database's mode). Existing files are tightened to 0600 and may not be
  * symbolic links. ERR_NOTFOUND if there is no hearth.db and !create.
+ * Sets *size to the size of hearth.db.
  */
 static int
-cstore_files_prepare(int dfd, bool create, const char **msg)
+cstore_files_prepare(int dfd, bool create, off_t *size, const char **msg)
 {
 	char name[64];
 	struct stat sb;
 	size_t i;
 	int fd, flags;
 
+	*size = 0;
 	for (i = 0; i < sizeof cstore_suffixes / sizeof cstore_suffixes[0];
 	     i++) {
 		if (!cstore_path(name, sizeof name, ".", CSTORE_FILE,
@@ -840,6 +844,8 @@ cstore_files_prepare(int dfd, bool create, const char **msg)
 			*msg = "hearth.db or its journal is not a regular file";
 			return ERR_STORE;
 		}
+		if (i == 0)
+			*size = sb.st_size;
 		if ((sb.st_mode & 077) != 0 && fchmod(fd, 0600) != 0) {
 			close(fd);
 			*msg = "hearth.db cannot be made private (mode 0600)";
@@ -1133,6 +1139,7 @@ cstore_open(struct cstore **out, const char *dir, const char *pass, size_t len,
 	struct cstore *st = NULL;
 	struct stat sb;
 	char path[4096];
+	off_t size = 0;
 	int64_t version, app, tables;
 	int dfd = -1, rc;
 	size_t i;
@@ -1170,9 +1177,19 @@ cstore_open(struct cstore **out, const char *dir, const char *pass, size_t len,
 	}
 	rc = cstore_lock(dfd, &st->lock_fd, msg);
 	if (rc == 0)
-		rc = cstore_files_prepare(dfd, create, msg);
+		rc = cstore_files_prepare(dfd, create, &size, msg);
 	if (rc != 0)
 		goto out;
+	/*
+	 * SQLite takes a file shorter than its header for an empty database
+	 * (and would write one over it): that is a damaged store, not room
+	 * for a new one.
+	 */
+	if (size > 0 && size < CSTORE_PAGE_MIN) {
+		*msg = "hearth.db is not a hearth store or is damaged";
+		rc = ERR_STORE;
+		goto out;
+	}
 
 	/* One thread uses the connection: SQLite's mutexes buy nothing. */
 	rc = sqlite3_open_v2(path, &st->db,

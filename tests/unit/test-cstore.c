@@ -1225,6 +1225,7 @@ test_garbage_file_refused(void **state)
 	char dir[64], path[128];
 	uint8_t junk[16384];
 	uint64_t seed = 0x9e3779b97f4a7c15u;
+	struct stat sb;
 	size_t i;
 
 	tmpdir_make(dir, sizeof dir);
@@ -1238,6 +1239,14 @@ test_garbage_file_refused(void **state)
 	memcpy(junk, "SQLite format 3", 16);
 	write_file(path, junk, sizeof junk);
 	open_fails(dir, PASS, false, ERR_STORE);
+	/*
+	 * A stub SQLite would take for an empty database is damage, not room
+	 * for a new store, and is left as it is.
+	 */
+	write_file(path, junk, 1);
+	open_fails(dir, PASS, true, ERR_STORE);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 1);
 	tmpdir_remove(dir);
 }
 
