@@ -687,6 +687,67 @@ test_logs(void **state)
 	    append_str(f->st, CSTORE_HISTORY, "p|room-a", 106, 0, "x") > a4);
 }
 
+struct walker {
+	struct cstore *st;
+	size_t n;
+};
+
+/* Deletes each record as it is walked. */
+static int
+del_cb(
+    void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct walker *w = arg;
+
+	w->n++;
+	return cstore_del(w->st, CSTORE_SEEN, key, klen);
+}
+
+/* Deletes each entry as it is walked, and walks the log again inside. */
+static int
+log_del_cb(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
+    const uint8_t *val, size_t vlen)
+{
+	struct walker *w = arg;
+	struct ents e;
+	int rc;
+
+	w->n++;
+	rc = log_walk(w->st, CSTORE_HISTORY, "s", id, &e);
+	if (rc == 0)
+		rc = cstore_log_del(w->st, CSTORE_HISTORY, id);
+	return rc;
+}
+
+static void
+test_callbacks_may_use_store(void **state)
+{
+	struct fx *f = *state;
+	struct walker w = {f->st, 0};
+	struct recs r;
+	struct ents e;
+	char key[16];
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(key, sizeof key, "msg-%d", i);
+		assert_int_equal(put_str(f->st, CSTORE_SEEN, key, "1"), 0);
+		append_str(f->st, CSTORE_HISTORY, "s", 1, 0, key);
+	}
+	assert_int_equal(cstore_each(f->st, CSTORE_SEEN, del_cb, &w), 0);
+	assert_int_equal(w.n, 10);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(cstore_each(f->st, CSTORE_SEEN, recs_cb, &r), 0);
+	assert_int_equal(r.n, 0);
+	w.n = 0;
+	assert_int_equal(cstore_log_each(f->st, CSTORE_HISTORY,
+	                     (const uint8_t *)"s", 1, 0, log_del_cb, &w),
+	    0);
+	assert_int_equal(w.n, 10);
+	assert_int_equal(log_walk(f->st, CSTORE_HISTORY, "s", 0, &e), 0);
+	assert_int_equal(e.n, 0);
+}
+
 static void
 test_expire(void **state)
 {
@@ -1343,6 +1404,7 @@ main(void)
 	    FX(test_value_bound_to_its_record),
 	    FX(test_logs),
 	    FX(test_expire),
+	    FX(test_callbacks_may_use_store),
 	    FX(test_batches),
 	    FX(test_crash_loses_only_uncommitted),
 	    FX(test_second_process_busy),
