@@ -1550,7 +1550,7 @@ cstore_each(
 	uint8_t ad[1 + CSTORE_HASH_LEN];
 	const uint8_t *khash, *box, *k, *v;
 	uint8_t *pt = NULL;
-	size_t hlen, boxlen, ptlen = 0, kl, vl;
+	size_t hlen, boxlen, ptlen = 0, kl, vl, damaged = 0;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
@@ -1577,15 +1577,22 @@ cstore_each(
 		if (rc == 0)
 			rc = cstore_col_blob(
 			    s, 1, 0, CSTORE_BOX_MAX, &box, &boxlen);
-		if (rc != 0)
-			break;
-		cstore_record_ad(kind, khash, ad);
-		rc = cstore_open_box(
-		    st, box, boxlen, ad, sizeof ad, &pt, &ptlen);
+		if (rc == 0) {
+			cstore_record_ad(kind, khash, ad);
+			rc = cstore_open_box(
+			    st, box, boxlen, ad, sizeof ad, &pt, &ptlen);
+		}
 		if (rc == 0)
 			rc = cstore_record_parse(pt, ptlen, &k, &kl, &v, &vl);
-		if (rc == 0)
+		if (rc == ERR_NOMEM)
+			break;
+		/* One damaged record hides none of the others. */
+		if (rc != 0) {
+			damaged++;
+			rc = 0;
+		} else {
 			rc = cb(arg, k, kl, v, vl);
+		}
 		cstore_wipe_free(pt, ptlen);
 		pt = NULL;
 		ptlen = 0;
@@ -1593,6 +1600,8 @@ cstore_each(
 out:
 	sqlite3_finalize(s);
 	cstore_wipe_free(pt, ptlen);
+	if (rc == 0 && damaged > 0)
+		rc = ERR_STORE;
 	return rc;
 }
 
@@ -1669,7 +1678,7 @@ cstore_log_each(struct cstore *st, enum cstore_kind kind, const uint8_t *scope,
 	uint8_t shash[CSTORE_HASH_LEN], ad[1 + CSTORE_HASH_LEN + 8];
 	const uint8_t *box, *v;
 	uint8_t *pt = NULL;
-	size_t boxlen, ptlen = 0, vl;
+	size_t boxlen, ptlen = 0, vl, damaged = 0;
 	uint64_t id, t, e;
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -1704,15 +1713,22 @@ cstore_log_each(struct cstore *st, enum cstore_kind kind, const uint8_t *scope,
 		if (rc == 0)
 			rc = cstore_col_blob(
 			    s, 1, 0, CSTORE_BOX_MAX, &box, &boxlen);
-		if (rc != 0)
-			break;
-		cstore_log_ad(kind, shash, id, ad);
-		rc = cstore_open_box(
-		    st, box, boxlen, ad, sizeof ad, &pt, &ptlen);
+		if (rc == 0) {
+			cstore_log_ad(kind, shash, id, ad);
+			rc = cstore_open_box(
+			    st, box, boxlen, ad, sizeof ad, &pt, &ptlen);
+		}
 		if (rc == 0)
 			rc = cstore_log_parse(pt, ptlen, &t, &e, &v, &vl);
-		if (rc == 0)
+		if (rc == ERR_NOMEM)
+			break;
+		/* One damaged entry hides none of the others. */
+		if (rc != 0) {
+			damaged++;
+			rc = 0;
+		} else {
 			rc = cb(arg, id, t, e, v, vl);
+		}
 		cstore_wipe_free(pt, ptlen);
 		pt = NULL;
 		ptlen = 0;
@@ -1720,6 +1736,8 @@ cstore_log_each(struct cstore *st, enum cstore_kind kind, const uint8_t *scope,
 out:
 	sqlite3_finalize(s);
 	cstore_wipe_free(pt, ptlen);
+	if (rc == 0 && damaged > 0)
+		rc = ERR_STORE;
 	return rc;
 }
 

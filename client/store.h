@@ -132,7 +132,8 @@ int cstore_del(
  * with the key and value decrypted and borrowed for the call. cb returns
  * 0 to go on, or a negative code to stop (returned). cb may call any
  * store function but cstore_close; a record it puts may or may not be
- * walked. A record that does not decrypt stops the walk with ERR_STORE.
+ * walked. Records that do not decrypt are skipped, and reported with
+ * ERR_STORE once the walk has ended (a code from cb wins).
  */
 typedef int cstore_record_cb(void *arg, const uint8_t *key, size_t klen,
     const uint8_t *val, size_t vlen);
@@ -150,7 +151,10 @@ int cstore_log_append(struct cstore *st, enum cstore_kind kind,
     const uint8_t *scope, size_t slen, uint64_t time_s, uint64_t expires_s,
     const uint8_t *val, size_t vlen, uint64_t *id);
 
-/* Calls cb for each entry under scope with id > after, oldest first. */
+/*
+ * Calls cb for each entry under scope with id > after, oldest first, as
+ * cstore_each does (damaged entries skipped, then ERR_STORE).
+ */
 typedef int cstore_log_cb(void *arg, uint64_t id, uint64_t time_s,
     uint64_t expires_s, const uint8_t *val, size_t vlen);
 int cstore_log_each(struct cstore *st, enum cstore_kind kind,

@@ -594,6 +594,7 @@ test_value_bound_to_its_record(void **state)
 	assert_int_equal(put_str(f->st, CSTORE_CONTACT, "alice", "trusted"), 0);
 	assert_int_equal(
 	    put_str(f->st, CSTORE_CONTACT, "mallory", "blocked"), 0);
+	assert_int_equal(put_str(f->st, CSTORE_CONTACT, "bob", "friend"), 0);
 	assert_int_equal(
 	    get_str(f->st, CSTORE_CONTACT, "alice", out, sizeof out), 0);
 	assert_string_equal(out, "trusted");
@@ -610,10 +611,18 @@ test_value_bound_to_its_record(void **state)
 	assert_int_equal(
 	    get_str(f->st, CSTORE_CONTACT, "mallory", out, sizeof out),
 	    ERR_STORE);
+	/* The walk skips them, shows the rest, and reports the damage. */
 	memset(&r, 0, sizeof r);
 	assert_int_equal(
 	    cstore_each(f->st, CSTORE_CONTACT, recs_cb, &r), ERR_STORE);
-	assert_int_equal(r.n, 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.key[0], "bob");
+	assert_string_equal(r.val[0], "friend");
+	/* A callback's own code still wins. */
+	memset(&r, 0, sizeof r);
+	r.stop_after = 1;
+	assert_int_equal(
+	    cstore_each(f->st, CSTORE_CONTACT, recs_cb, &r), ERR_QUOTA);
 	cstore_close(f->st);
 	f->st = NULL;
 
@@ -784,8 +793,16 @@ test_expire(void **state)
 	tamper(f->path, "UPDATE logs SET box = zeroblob(100)"
 	                " WHERE id = (SELECT max(id) FROM logs)");
 	f->st = open_ok(f->dir, false);
+	assert_int_equal(
+	    log_walk(f->st, CSTORE_HISTORY, "s", 0, &e), ERR_STORE);
+	assert_int_equal(e.n, 2);
+	assert_string_equal(e.val[1], "gone at 300");
 	assert_int_equal(cstore_expire(f->st, 1000, &n), ERR_STORE);
 	assert_int_equal(n, 1);
+	assert_int_equal(
+	    log_walk(f->st, CSTORE_HISTORY, "s", 0, &e), ERR_STORE);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.id[0], keep0);
 }
 
 static void
