@@ -1047,24 +1047,14 @@ cstore_unlock(struct cstore *st, const char *pass, size_t len, const char **msg)
 	return 0;
 }
 
-/* Sets the connection up: limits, journal, durability, secure delete. */
+/*
+ * Sets the connection's limits and reads what the file says it is, without
+ * writing: a database of another program is refused untouched.
+ */
 static int
-cstore_configure(sqlite3 *db, int64_t *version, int64_t *app, int64_t *tables,
+cstore_inspect(sqlite3 *db, int64_t *version, int64_t *app, int64_t *tables,
     const char **msg)
 {
-	static const char *const pragmas[] = {
-	    "PRAGMA cell_size_check = ON",
-	    "PRAGMA journal_mode = WAL",
-	    "PRAGMA synchronous = FULL",
-	    /* Deleted records are overwritten, not left in free pages. */
-	    "PRAGMA secure_delete = ON",
-	    /* Sorts and indexes being built never reach a temporary file. */
-	    "PRAGMA temp_store = MEMORY",
-	    /* After a burst, the WAL shrinks back at the next checkpoint. */
-	    "PRAGMA journal_size_limit = 1048576",
-	};
-	int64_t wal;
-	size_t i;
 	int rc;
 
 	/*
@@ -1083,6 +1073,9 @@ cstore_configure(sqlite3 *db, int64_t *version, int64_t *app, int64_t *tables,
 	 */
 	rc = sqlite3_exec(
 	    db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(
+		    db, "PRAGMA cell_size_check = ON", NULL, NULL, NULL);
 	/* The first read of the file: this is where garbage shows. */
 	if (rc == SQLITE_OK)
 		rc = cstore_query_int(db, "PRAGMA user_version", version);
@@ -1091,6 +1084,31 @@ cstore_configure(sqlite3 *db, int64_t *version, int64_t *app, int64_t *tables,
 	if (rc == SQLITE_OK)
 		rc = cstore_query_int(
 		    db, "SELECT count(*) FROM sqlite_schema", tables);
+	if (rc != SQLITE_OK) {
+		*msg = cstore_why(rc);
+		return cstore_err(rc);
+	}
+	return 0;
+}
+
+/* Sets the journal, durability and secure delete of a store. */
+static int
+cstore_tune(sqlite3 *db, const char **msg)
+{
+	static const char *const pragmas[] = {
+	    "PRAGMA journal_mode = WAL",
+	    "PRAGMA synchronous = FULL",
+	    /* Deleted records are overwritten, not left in free pages. */
+	    "PRAGMA secure_delete = ON",
+	    /* Sorts and indexes being built never reach a temporary file. */
+	    "PRAGMA temp_store = MEMORY",
+	    /* After a burst, the WAL shrinks back at the next checkpoint. */
+	    "PRAGMA journal_size_limit = 1048576",
+	};
+	int64_t wal;
+	size_t i;
+	int rc = SQLITE_OK;
+
 	for (i = 0; rc == SQLITE_OK && i < sizeof pragmas / sizeof pragmas[0];
 	     i++)
 		rc = sqlite3_exec(db, pragmas[i], NULL, NULL, NULL);
@@ -1201,7 +1219,7 @@ cstore_open(struct cstore **out, const char *dir, const char *pass, size_t len,
 		rc = cstore_err(rc);
 		goto out;
 	}
-	rc = cstore_configure(st->db, &version, &app, &tables, msg);
+	rc = cstore_inspect(st->db, &version, &app, &tables, msg);
 	if (rc != 0)
 		goto out;
 	if (version == 0 && app == 0 && tables == 0) {
@@ -1211,7 +1229,9 @@ cstore_open(struct cstore **out, const char *dir, const char *pass, size_t len,
 			rc = ERR_NOTFOUND;
 			goto out;
 		}
-		rc = cstore_create(st, pass, len, cost, msg);
+		rc = cstore_tune(st->db, msg);
+		if (rc == 0)
+			rc = cstore_create(st, pass, len, cost, msg);
 	} else if (app != CSTORE_APP_ID || version <= 0) {
 		*msg = "hearth.db is not a hearth store or is damaged";
 		rc = ERR_STORE;
@@ -1220,6 +1240,8 @@ cstore_open(struct cstore **out, const char *dir, const char *pass, size_t len,
 		rc = ERR_STORE;
 	} else {
 		rc = cstore_unlock(st, pass, len, msg);
+		if (rc == 0)
+			rc = cstore_tune(st->db, msg);
 	}
 	if (rc != 0)
 		goto out;

@@ -1073,12 +1073,20 @@ test_foreign_or_newer_refused(void **state)
 {
 	char dir[64], path[128];
 	struct cstore *st;
+	uint8_t *p;
+	size_t len;
 
 	tmpdir_make(dir, sizeof dir);
 	snprintf(path, sizeof path, "%s/%s", dir, CSTORE_FILE);
 	tamper(path, "CREATE TABLE notes (x TEXT)");
 	assert_string_equal(open_fails(dir, PASS, true, ERR_STORE),
 	    "hearth.db is not a hearth store or is damaged");
+	/* Refused untouched: still in rollback-journal mode, not WAL. */
+	len = read_file(path, &p);
+	assert_true(len >= 100);
+	assert_int_equal(p[18], 1);
+	assert_int_equal(p[19], 1);
+	free(p);
 	unlink(path);
 	st = open_ok(dir, true);
 	cstore_close(st);
