@@ -1197,6 +1197,19 @@ test_wipe(void **state)
 	/* Wiping nothing is not an error. */
 	assert_int_equal(cstore_wipe(dir), 0);
 
+	/*
+	 * The panic button works while the store is open; closing it later
+	 * writes into unlinked files and brings nothing back.
+	 */
+	assert_int_equal(mkdir(dir, 0700), 0);
+	st = open_ok(dir, true);
+	assert_int_equal(put_str(st, CSTORE_PERSONA, "me", "keys"), 0);
+	assert_int_equal(cstore_wipe(dir), 0);
+	assert_int_not_equal(stat(dir, &sb), 0);
+	assert_int_equal(put_str(st, CSTORE_PERSONA, "me", "more keys"), 0);
+	cstore_close(st);
+	assert_int_not_equal(stat(dir, &sb), 0);
+
 	/* A planted link is removed, not followed. */
 	tmpdir_make(dir, sizeof dir);
 	snprintf(path, sizeof path, "%s/%s", dir, CSTORE_FILE);
