@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The client store's costs: milliseconds to create and to open a store at
- * the default Argon2id cost, and records put per second, all in one batch
- * and with one commit (one fsync) each. Values are 200 bytes, about a chat
- * message. The figures depend on the disk under DIR. Not a test: it
- * prints figures.
+ * the default Argon2id cost, records put per second, all in one batch and
+ * with one commit (one fsync) each, and the milliseconds cstore_expire
+ * takes over a history of PUTS entries (it decrypts every one) of which
+ * half expire. Values are 200 bytes, about a chat message. The figures
+ * depend on the disk under DIR. Not a test: it prints figures.
  *
  * usage: bench-cstore DIR [PUTS]   (DIR: a new folder, wiped at the end;
  *                                   PUTS: default 2000)
@@ -27,6 +28,34 @@ bench_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * Appends n history entries, every other one expiring at 1, and returns
+ * the milliseconds cstore_expire takes to delete them.
+ */
+static double
+bench_expire(struct cstore *st, unsigned n)
+{
+	uint8_t val[BENCH_VALUE];
+	uint64_t id, deleted;
+	double t0;
+	unsigned i;
+
+	memset(val, 'm', sizeof val);
+	if (cstore_begin(st) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (cstore_log_append(st, CSTORE_HISTORY,
+		        (const uint8_t *)"persona|room", 12, 1000 + i, i % 2,
+		        val, sizeof val, &id) != 0)
+			return -1;
+	if (cstore_commit(st) != 0)
+		return -1;
+	t0 = bench_ms();
+	if (cstore_expire(st, 1, &deleted) != 0 || deleted != n / 2)
+		return -1;
+	return bench_ms() - t0;
 }
 
 /* Puts n records with keys from first on; returns the milliseconds. */
@@ -64,7 +93,7 @@ main(int argc, char **argv)
 	struct cstore *st = NULL;
 	const char *msg = NULL;
 	unsigned long nputs = 2000;
-	double t0, create_ms, open_ms, batch_ms, each_ms;
+	double t0, create_ms, open_ms, batch_ms, each_ms, expire_ms;
 	char *end;
 	int rc;
 
@@ -101,13 +130,15 @@ main(int argc, char **argv)
 	/* One fsync each: a tenth as many is enough to measure. */
 	each_ms =
 	    bench_puts(st, (unsigned)nputs, (unsigned)(nputs / 10 + 1), false);
+	expire_ms = bench_expire(st, (unsigned)nputs);
 	cstore_close(st);
 	rc = cstore_wipe(argv[1]);
-	if (batch_ms < 0 || each_ms < 0 || rc != 0)
+	if (batch_ms < 0 || each_ms < 0 || expire_ms < 0 || rc != 0)
 		return 1;
 	printf("bench: cstore create_ms=%.0f open_ms=%.0f "
-	       "puts_per_s_batch=%.0f puts_per_s_commit_each=%.0f\n",
+	       "puts_per_s_batch=%.0f puts_per_s_commit_each=%.0f "
+	       "expire_ms=%.1f\n",
 	    create_ms, open_ms, (double)nputs / batch_ms * 1e3,
-	    (double)(nputs / 10 + 1) / each_ms * 1e3);
+	    (double)(nputs / 10 + 1) / each_ms * 1e3, expire_ms);
 	return 0;
 }
