@@ -70,8 +70,8 @@ void cstore_cost_default(struct cstore_cost *c);
  *   ERR_DENIED   wrong passphrase;
  *   ERR_NOTFOUND no store there and create is false;
  *   UV_EBUSY     another process has the store open;
- *   UV_EINVAL    create with a cost outside libsodium's minimum to
- *                64 passes and 1 GiB;
+ *   UV_EINVAL    create with a cost below libsodium's minimum, or
+ *                over 64 passes or 1 GiB;
  *   ERR_NOMEM    Argon2id could not get its memory;
  *   ERR_STORE    not a store, damaged, written by a newer hearth, or DIR
  *                unsafe as above.
