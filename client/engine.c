@@ -20,6 +20,7 @@
 #include "client/cmd.h"
 #include "client/store.h"
 #include "common/err.h"
+#include "common/log.h"
 #include "common/xmalloc.h"
 
 #define ENGINE_PERSONA_VERSION 1

@@ -20,7 +20,8 @@
  * inside the ciphertext.
  *
  * One process at a time: the store takes an exclusive lock on DIR while
- * open. Every function returns 0 or a negative code; none prints.
+ * open. Every function returns 0 or a negative code; none prints. A kind
+ * outside the enum is UV_EINVAL.
  */
 #ifndef HEARTH_CLIENT_STORE_H
 #define HEARTH_CLIENT_STORE_H
@@ -61,12 +62,19 @@ void cstore_cost_default(struct cstore_cost *c);
 
 /*
  * Opens DIR/hearth.db with the passphrase pass[0..len). create: make the
- * folder (0700) and the store if missing (with cost). Returns 0 with *out
- * set, or:
+ * folder (0700; its parent must exist) and the store if missing, with
+ * cost (NULL: the default; the cost of an existing store is read from
+ * it). DIR must be a folder of this user that no one else may open: a
+ * symbolic link, another owner or any group or other permission is
+ * refused (ERR_STORE), not fixed. Returns 0 with *out set, or:
  *   ERR_DENIED   wrong passphrase;
  *   ERR_NOTFOUND no store there and create is false;
  *   UV_EBUSY     another process has the store open;
- *   ERR_STORE    not a store, damaged, or written by a newer hearth.
+ *   UV_EINVAL    create with a cost below libsodium's minimum, or
+ *                over 64 passes or 1 GiB;
+ *   ERR_NOMEM    Argon2id could not get its memory;
+ *   ERR_STORE    not a store, damaged, written by a newer hearth, or DIR
+ *                unsafe as above.
  * On every error *msg is a static sentence for the person at the screen.
  */
 int cstore_open(struct cstore **out, const char *dir, const char *pass,
@@ -76,15 +84,25 @@ int cstore_open(struct cstore **out, const char *dir, const char *pass,
 void cstore_close(struct cstore *st);
 
 /*
- * Deletes the store irrecoverably: overwrites hearth.db and its -wal and
- * -shm files with random bytes, fsyncs, unlinks them and the lock, then
- * removes DIR if empty. Works without the passphrase. 0 or an error.
+ * Deletes the store irrecoverably: overwrites hearth.db and its -wal,
+ * -shm and -journal files with random bytes, fsyncs, unlinks them and the
+ * lock, then removes DIR if empty. A symbolic link in their place is
+ * unlinked, not followed. Works without the passphrase, and takes no
+ * lock, so it works even while a hearth holds the store (which then
+ * writes into unlinked files). 0 (also when there is nothing to wipe) or
+ * ERR_IO after wiping all it could. Overwriting cannot reach copies the
+ * disk keeps by itself (flash wear levelling, file system snapshots);
+ * the encryption is what protects those.
  */
 int cstore_wipe(const char *dir);
 
 /*
  * Groups writes: everything between begin and commit happens together or
- * not at all (a crash in between loses all of it). Not nested.
+ * not at all (a crash in between loses all of it). Without a batch each
+ * write commits (and syncs) by itself. Not nested: begin inside a batch
+ * is ERR_STORE. If SQLite loses a batch (disk full, I/O error), writes
+ * fail with ERR_STORE until commit has reported the loss, or rollback.
+ * Commit without a batch is 0.
  */
 int cstore_begin(struct cstore *st);
 int cstore_commit(struct cstore *st);
@@ -97,9 +115,10 @@ int cstore_put(struct cstore *st, enum cstore_kind kind, const uint8_t *key,
     size_t klen, const uint8_t *val, size_t vlen);
 
 /*
- * Copies the value under (kind, key) into val (cap bytes) and sets *vlen.
- * ERR_NOTFOUND, ERR_TOO_BIG if cap is too small (*vlen then says how much
- * is needed), ERR_STORE if the record does not decrypt.
+ * Copies the value under (kind, key) into val (cap bytes; NULL if cap is
+ * 0) and sets *vlen. ERR_NOTFOUND, ERR_TOO_BIG if cap is too small (*vlen
+ * then says how much is needed), ERR_STORE if the record does not
+ * decrypt. Too long a key is ERR_TOO_BIG in put and never found in get.
  */
 int cstore_get(struct cstore *st, enum cstore_kind kind, const uint8_t *key,
     size_t klen, uint8_t *val, size_t cap, size_t *vlen);
@@ -111,7 +130,10 @@ int cstore_del(
 /*
  * Calls cb for each record of kind, in the order they were first put,
  * with the key and value decrypted and borrowed for the call. cb returns
- * 0 to go on, or a negative code to stop (returned).
+ * 0 to go on, or a negative code to stop (returned). cb may call any
+ * store function but cstore_close; a record it puts may or may not be
+ * walked. Records that do not decrypt are skipped, and reported with
+ * ERR_STORE once the walk has ended (a code from cb wins).
  */
 typedef int cstore_record_cb(void *arg, const uint8_t *key, size_t klen,
     const uint8_t *val, size_t vlen);
@@ -121,14 +143,18 @@ int cstore_each(
 /* Logs. */
 
 /*
- * Appends an entry to the log of kind under scope, with its time and an
- * expiry (0: never), and sets *id (growing, never reused).
+ * Appends an entry to the log of kind under scope (at most CSTORE_KEY_MAX
+ * bytes), with its time and an expiry (0: never), and sets *id (growing,
+ * never reused, even after the newest entry is deleted).
  */
 int cstore_log_append(struct cstore *st, enum cstore_kind kind,
     const uint8_t *scope, size_t slen, uint64_t time_s, uint64_t expires_s,
     const uint8_t *val, size_t vlen, uint64_t *id);
 
-/* Calls cb for each entry under scope with id > after, oldest first. */
+/*
+ * Calls cb for each entry under scope with id > after, oldest first, as
+ * cstore_each does (damaged entries skipped, then ERR_STORE).
+ */
 typedef int cstore_log_cb(void *arg, uint64_t id, uint64_t time_s,
     uint64_t expires_s, const uint8_t *val, size_t vlen);
 int cstore_log_each(struct cstore *st, enum cstore_kind kind,
@@ -141,7 +167,9 @@ int cstore_log_del(struct cstore *st, enum cstore_kind kind, uint64_t id);
 /*
  * Deletes every log entry (any kind, any scope) whose expiry is set and
  * <= now_s, overwriting it (secure_delete), and stores the count in
- * *deleted.
+ * *deleted. The times are inside the ciphertexts, so this decrypts every
+ * entry. An entry that does not decrypt is kept and, after the others
+ * are deleted, reported with ERR_STORE.
  */
 int cstore_expire(struct cstore *st, uint64_t now_s, uint64_t *deleted);
 

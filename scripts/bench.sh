@@ -15,4 +15,5 @@ done
 for run in 1 2 3; do
 	build/tests/bench/bench-fanout "$relay" 50 2000 200 64
 	build/tests/bench/bench-crypto 2000
+	build/tests/bench/bench-cstore "$(mktemp -u -d /tmp/hearth-bench-cstore.XXXXXX)" 2000
 done

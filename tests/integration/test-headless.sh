@@ -37,7 +37,7 @@ lacks() {
 
 export HEARTH_PASSPHRASE='correct horse battery staple'
 
-run 0 "/persona new river" "/persona new \320\232\320\260\321\202\321\217" "/persona list" "/quit"
+run 0 "/persona new river" "/persona new Катя" "/persona list" "/quit"
 has "ready event with schema version" '{"event":"ready","version":1,"persona":null}'
 has "first persona created and in use" '"action":"created","name":"river","id":"river#'
 has "a Cyrillic name works" '"name":"Катя"'
