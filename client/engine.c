@@ -4,10 +4,13 @@
  *
  * A persona record (kind CSTORE_PERSONA, key: its name) holds
  *   version (1) | identity seed (32) | mailbox seed (32) | created (8, BE)
+ *   | persona id (16)
  * The identity is the Ed25519 key shown as name#fingerprint; the mailbox
  * key is a separate key pair whose hash is the persona's mailbox id on a
- * relay, so the relay never sees the identity key. The persona in use is
- * the setting "persona".
+ * relay, so the relay never sees the identity key. The persona id is
+ * random and kept across renames: the persona's other records are keyed
+ * by it (client/store.h), so a name freed by a rename and used again
+ * inherits nothing. The persona in use is the setting "persona".
  */
 #include "client/engine.h"
 
@@ -24,7 +27,8 @@
 #include "common/xmalloc.h"
 
 #define ENGINE_PERSONA_VERSION 1
-#define ENGINE_PERSONA_LEN (1 + 32 + 32 + 8)
+#define ENGINE_PERSONA_ID_LEN 16
+#define ENGINE_PERSONA_LEN (1 + 32 + 32 + 8 + ENGINE_PERSONA_ID_LEN)
 #define ENGINE_SETTING_PERSONA "persona"
 /* name#FINGERPRINT and its NUL. */
 #define ENGINE_ID_MAX (UTF8_NAME_MAX + 1 + IDENT_FP_CHARS + 1)
@@ -100,6 +104,7 @@ engine_adopt(
     struct engine *e, const char *name, const uint8_t rec[ENGINE_PERSONA_LEN])
 {
 	snprintf(e->persona, sizeof e->persona, "%s", name);
+	memcpy(e->persona_id, rec + 73, ENGINE_PERSONA_ID_LEN);
 	ident_from_seed(e->id, rec + 1);
 }
 
@@ -140,6 +145,7 @@ engine_persona_new(struct engine *e, const char *name)
 	randombytes_buf(rec + 1, 64);
 	for (int i = 0; i < 8; i++)
 		rec[65 + i] = (uint8_t)(now >> (56 - 8 * i));
+	randombytes_buf(rec + 73, ENGINE_PERSONA_ID_LEN);
 	/* The first persona is the one in use. */
 	rc = cstore_begin(e->store);
 	if (rc == 0)
@@ -331,6 +337,8 @@ engine_close(struct engine *e)
 	e->store = NULL;
 	sodium_free(e->id);
 	e->id = NULL;
+	/* It held the last command typed, perhaps a message. */
+	sodium_memzero(e->line, sizeof *e->line);
 	free(e->line);
 	e->line = NULL;
 }

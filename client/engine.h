@@ -52,6 +52,7 @@ struct engine {
 	engine_event_cb *emit;
 	void *arg;
 	char persona[UTF8_NAME_MAX + 1]; /* the persona in use, or "" */
+	uint8_t persona_id[16];          /* its records' key prefix */
 	struct ident *id;                /* its keys (sodium_malloc), or NULL */
 	bool quit;                       /* /quit was given */
 	struct cmdline *line;

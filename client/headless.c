@@ -20,9 +20,12 @@
 #include "client/store.h"
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/xmalloc.h"
 
-/* Longest passphrase read from a file. */
+/* Longest passphrase, with its NUL. */
 #define HEADLESS_PASS_MAX 1024
+/* A command line, its newline and a NUL. */
+#define HEADLESS_LINE_MAX (CMDLINE_MAX + 2)
 
 /* Writes one event as a JSON line on stdout. */
 static void
@@ -99,6 +102,12 @@ headless_passphrase(const char *file, char *pass, size_t cap, const char **why)
 			return -1;
 		}
 		memcpy(pass, env, len + 1);
+		/*
+		 * Out of the environment at once: it would stay readable in
+		 * /proc/PID/environ and pass to any program started later.
+		 */
+		explicit_bzero((char *)env, len);
+		unsetenv("HEARTH_PASSPHRASE");
 		return (long)len;
 	}
 	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -113,15 +122,29 @@ headless_passphrase(const char *file, char *pass, size_t cap, const char **why)
 		       "you can read (mode 0600)";
 		return -1;
 	}
-	n = read(fd, pass, cap - 1);
+	/* One byte more than fits, to tell "too long" from "just fits". */
+	n = read(fd, pass, cap);
 	close(fd);
 	if (n <= 0) {
 		*why = "the passphrase file is empty";
 		return -1;
 	}
-	pass[n] = '\0';
-	len = strcspn(pass, "\r\n");
+	len = 0;
+	while (len < (size_t)n && pass[len] != '\n' && pass[len] != '\r' &&
+	       pass[len] != '\0')
+		len++;
+	if (len < (size_t)n && pass[len] == '\0') {
+		explicit_bzero(pass, cap);
+		*why = "the passphrase file holds a NUL byte";
+		return -1;
+	}
+	if (len >= cap - 1) {
+		explicit_bzero(pass, cap);
+		*why = "the passphrase is too long";
+		return -1;
+	}
 	pass[len] = '\0';
+	explicit_bzero(pass + len, cap - len);
 	if (len == 0) {
 		*why = "the passphrase file is empty";
 		return -1;
@@ -138,8 +161,7 @@ headless_run(const char *home, const char *passphrase_file,
 	struct buf out;
 	char pass[HEADLESS_PASS_MAX], *line = NULL;
 	const char *why = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	size_t n;
 	long plen;
 	int rc;
 
@@ -166,15 +188,25 @@ headless_run(const char *home, const char *passphrase_file,
 		buf_release(&out);
 		return 1;
 	}
-	while (!e.quit) {
-		n = getline(&line, &cap, stdin);
-		if (n < 0)
-			break;
-		/* Blank lines are a person's Enter key; nothing to say. */
-		if (strspn(line, " \t\r\n") == (size_t)n)
+	line = xmalloc(HEADLESS_LINE_MAX);
+	while (!e.quit && fgets(line, HEADLESS_LINE_MAX, stdin) != NULL) {
+		n = strlen(line);
+		if (n == HEADLESS_LINE_MAX - 1 && line[n - 1] != '\n') {
+			/* Longer than any command: drop it to its end, say so.
+			 */
+			while (fgets(line, HEADLESS_LINE_MAX, stdin) != NULL &&
+			       line[strlen(line) - 1] != '\n')
+				;
+			engine_error(&e, "", "the line is too long");
 			continue;
-		engine_command(&e, line, (size_t)n);
+		}
+		/* Blank lines are a person's Enter key; nothing to say. */
+		if (strspn(line, " \t\r\n") == n)
+			continue;
+		engine_command(&e, line, n);
 	}
+	/* The last lines typed may hold message text: wipe them. */
+	explicit_bzero(line, HEADLESS_LINE_MAX);
 	free(line);
 	engine_close(&e);
 	buf_release(&out);

@@ -25,11 +25,12 @@ json_puts(struct json *j, const char *s)
  * not one (overlong, surrogate, past U+10FFFF, or cut short).
  */
 static size_t
-json_utf8_len(const uint8_t *s, size_t len)
+json_utf8_len(const uint8_t *s, size_t len, uint32_t *out)
 {
 	uint32_t cp;
 	size_t n;
 
+	*out = s[0];
 	if (s[0] < 0x80)
 		return 1;
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
@@ -51,7 +52,23 @@ json_utf8_len(const uint8_t *s, size_t len)
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
 	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	*out = cp;
 	return n;
+}
+
+/*
+ * Valid characters that are still written as \u escapes: C1 controls,
+ * bidirectional and invisible formatting characters, and the two line
+ * separators that some JSON readers treat as line ends. Output often
+ * lands on a terminal, where these would act instead of show.
+ */
+static bool
+json_escape_cp(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c ||
+	       (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
 }
 
 static void
@@ -59,6 +76,7 @@ json_quoted(struct json *j, const uint8_t *s, size_t len)
 {
 	char esc[8];
 	size_t i = 0, n;
+	uint32_t cp;
 
 	json_put(j, "\"", 1);
 	while (i < len && j->err == 0) {
@@ -72,11 +90,16 @@ json_quoted(struct json *j, const uint8_t *s, size_t len)
 			json_put(j, esc, 6);
 			i++;
 		} else {
-			n = json_utf8_len(s + i, len - i);
+			n = json_utf8_len(s + i, len - i, &cp);
 			if (n == 0) {
 				/* One bad byte, one replacement character. */
 				json_put(j, "\\ufffd", 6);
 				i++;
+			} else if (json_escape_cp(cp)) {
+				snprintf(
+				    esc, sizeof esc, "\\u%04x", (unsigned)cp);
+				json_put(j, esc, 6);
+				i += n;
 			} else {
 				json_put(j, s + i, n);
 				i += n;

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -138,20 +141,42 @@ ping_on_signal(uv_signal_t *h, int signum)
 	upstream_close(&p->up);
 }
 
-/* The default home: $XDG_DATA_HOME/hearth or $HOME/.local/share/hearth. */
+/*
+ * The default home: $XDG_DATA_HOME/hearth or $HOME/.local/share/hearth.
+ * Makes the folders above it that are missing (0700, as the XDG base
+ * directory specification asks), so that the first run works; the store
+ * makes the last one itself.
+ */
 static int
 default_home(char *out, size_t cap)
 {
 	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	size_t base;
 	int n;
 
-	if (xdg != NULL && xdg[0] == '/')
+	if (xdg != NULL && xdg[0] == '/') {
 		n = snprintf(out, cap, "%s/hearth", xdg);
-	else if (home != NULL && home[0] == '/')
+		base = strlen(xdg);
+	} else if (home != NULL && home[0] == '/') {
 		n = snprintf(out, cap, "%s/.local/share/hearth", home);
-	else
+		base = strlen(home);
+	} else {
 		return -1;
-	return n > 0 && (size_t)n < cap ? 0 : -1;
+	}
+	if (n <= 0 || (size_t)n >= cap)
+		return -1;
+	/* Each '/' from the base on ends a folder; the last is the store's. */
+	for (size_t i = base; out[i] != '\0'; i++) {
+		if (out[i] != '/')
+			continue;
+		out[i] = '\0';
+		if (mkdir(out, 0700) != 0 && errno != EEXIST) {
+			out[i] = '/';
+			return -1;
+		}
+		out[i] = '/';
+	}
+	return 0;
 }
 
 static int
@@ -263,6 +288,17 @@ main(int argc, char **argv)
 	int opt, rc;
 
 	log_init("hearth", LOG_WARN);
+	/*
+	 * Keys, passphrases and messages live in this process: no core file
+	 * may carry them to disk, and no other process of the same user may
+	 * attach to read them.
+	 */
+	{
+		struct rlimit none = {0, 0};
+
+		(void)setrlimit(RLIMIT_CORE, &none);
+		(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
 	if (sodium_init() < 0)
 		fatalx("libsodium failed to initialise");
 	signal(SIGPIPE, SIG_IGN);

@@ -1894,6 +1894,15 @@ cstore_expire(struct cstore *st, uint64_t now_s, uint64_t *deleted)
 	rc = cstore_op_end(st, rc);
 	if (rc == 0)
 		*deleted = n;
+	/*
+	 * secure_delete overwrote the rows in the database, but the pages
+	 * that held them stay in the write-ahead log until it is truncated:
+	 * do that now, unless a batch is open (then its commit comes first
+	 * and the next expiry truncates).
+	 */
+	if (rc == 0 && !st->batch)
+		(void)sqlite3_wal_checkpoint_v2(
+		    st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 out:
 	free(ids);
 	/* What could be expired was; a damaged entry is still reported. */

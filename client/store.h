@@ -3,7 +3,9 @@
  * The client's encrypted local store: one SQLite database in the user's
  * data folder (DIR/hearth.db, folder 0700, file 0600) that holds
  * personas, contacts, rooms, session states, history (if turned on) and
- * the outbox. A seized device reveals nothing without the passphrase.
+ * the outbox. Without the passphrase a seized device reveals no name, key,
+ * text or time; it does show how many records of each kind there are and
+ * how long each conversation's log is.
  *
  * Keys: the passphrase goes through Argon2id (crypto_pwhash, interactive
  * limits by default; salt and limits stored in the clear in a header row)
@@ -39,13 +41,19 @@
 /* What a record is; stored as a small integer, part of the AD. */
 enum cstore_kind {
 	CSTORE_PERSONA = 1, /* key: persona name; value: keys and settings */
-	CSTORE_CONTACT = 2, /* key: persona | contact identity key */
-	CSTORE_ROOM = 3,    /* key: persona | room id */
-	CSTORE_SESSION = 4, /* key: persona | peer identity key: ratchet */
+	/*
+	 * The kinds below belong to one persona: their keys and scopes start
+	 * with the persona's id (16 random bytes in its record, kept across
+	 * renames), never its name, which can change and be reused. Every
+	 * part after it has a fixed size, so two keys cannot run together.
+	 */
+	CSTORE_CONTACT = 2, /* key: persona id | contact identity key */
+	CSTORE_ROOM = 3,    /* key: persona id | room id */
+	CSTORE_SESSION = 4, /* key: persona id | peer identity key: ratchet */
 	CSTORE_SETTING = 5, /* key: setting name */
-	CSTORE_HISTORY = 6, /* log, scope: persona | room or contact */
-	CSTORE_OUTBOX = 7,  /* log, scope: persona */
-	CSTORE_SEEN = 8,    /* key: persona | message id: deduplication */
+	CSTORE_HISTORY = 6, /* log, scope: persona id | room id or contact */
+	CSTORE_OUTBOX = 7,  /* log, scope: persona id */
+	CSTORE_SEEN = 8,    /* key: persona id | message id: deduplication */
 	CSTORE_KIND_MAX = 8,
 };
 

@@ -69,22 +69,44 @@ utf8_decode(const uint8_t *s, size_t *n)
 }
 
 /*
- * Code points a name may not hold: controls, blanks and separators,
- * invisible and bidirectional formatting characters, and the characters
- * that mean something in the interface ('#' joins name and fingerprint,
- * '/' starts a command, '@' names a relay).
+ * Code points a name may not hold: controls, blanks and separators, the
+ * default-ignorable (invisible) characters and bidirectional formatting
+ * characters of Unicode's DerivedCoreProperties, blank-looking symbols
+ * (U+2800, U+3164, U+FFA0, U+FFFC), and the characters that mean something
+ * in the interface ('#' joins name and fingerprint, '/' starts a command,
+ * '@' names a relay).
  */
 static bool
 utf8_name_forbidden(uint32_t cp)
 {
 	return cp < 0x21 || cp == 0x7f || (cp >= 0x80 && cp <= 0xa0) ||
 	       cp == '#' || cp == '/' || cp == '@' || cp == 0xad ||
-	       cp == 0x61c || cp == 0x115f || cp == 0x1160 || cp == 0x180e ||
+	       cp == 0x34f || cp == 0x61c || cp == 0x115f || cp == 0x1160 ||
+	       cp == 0x17b4 || cp == 0x17b5 || (cp >= 0x180b && cp <= 0x180f) ||
 	       (cp >= 0x2000 && cp <= 0x200f) ||
 	       (cp >= 0x2028 && cp <= 0x202f) ||
-	       (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0x3164 ||
-	       cp == 0xfeff || cp == 0xffa0 || (cp >= 0xfff0 && cp <= 0xffff) ||
-	       (cp >= 0xe0000 && cp <= 0xe007f);
+	       (cp >= 0x205f && cp <= 0x206f) || cp == 0x2800 || cp == 0x3000 ||
+	       cp == 0x3164 || cp == 0xfeff || cp == 0xffa0 ||
+	       (cp >= 0xfff0 && cp <= 0xfffc) ||
+	       (cp >= 0x1bca0 && cp <= 0x1bca3) ||
+	       (cp >= 0x1d173 && cp <= 0x1d17a) ||
+	       (cp >= 0xe0000 && cp <= 0xe0fff);
+}
+
+/*
+ * Code points that only modify the character before them (combining marks,
+ * variation selectors): fine inside a name, but a name that starts with
+ * one has nothing visible to hang it on.
+ */
+static bool
+utf8_name_modifier(uint32_t cp)
+{
+	return (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
+	       (cp >= 0x1dc0 && cp <= 0x1dff) ||
+	       (cp >= 0x20d0 && cp <= 0x20ff) ||
+	       (cp >= 0xfe00 && cp <= 0xfe0f) ||
+	       (cp >= 0xfe20 && cp <= 0xfe2f) ||
+	       (cp >= 0xe0100 && cp <= 0xe01ef);
 }
 
 bool
@@ -95,7 +117,10 @@ utf8_name_ok(const uint8_t *s, size_t len)
 	if (len == 0 || len > UTF8_NAME_MAX || !utf8_valid(s, len))
 		return false;
 	while (i < len) {
-		if (utf8_name_forbidden(utf8_decode(s + i, &n)))
+		uint32_t cp = utf8_decode(s + i, &n);
+
+		if (utf8_name_forbidden(cp) ||
+		    (i == 0 && utf8_name_modifier(cp)))
 			return false;
 		i += n;
 	}

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <sodium.h>
 
@@ -382,6 +384,17 @@ main(int argc, char **argv)
 	uint8_t priv[32], pub[32];
 
 	log_init("hearth-relay", LOG_INFO);
+	/*
+	 * Keys, passphrases and messages live in this process: no core file
+	 * may carry them to disk, and no other process of the same user may
+	 * attach to read them.
+	 */
+	{
+		struct rlimit none = {0, 0};
+
+		(void)setrlimit(RLIMIT_CORE, &none);
+		(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
 	if (sodium_init() < 0)
 		fatalx("libsodium failed to initialise");
 	if (argc >= 2 &&

@@ -59,6 +59,9 @@ has "same fingerprint after restart" "\"id\":\"$id\""
 run 0 "/persona rename river lake" "/persona list"
 has "rename keeps the keys" "\"id\":\"lake#${id#river#}\""
 lacks "the old name is gone" '"name":"river"'
+run 0 "/persona new river"
+lacks "a freed name starts a new identity" "\"id\":\"$id\""
+has "a freed name can be used again" '"action":"created","name":"river"'
 
 # Errors name the command and change nothing.
 run 0 "/persona new lake" "/persona new two words" "/persona new a#b" "/persona use nobody" \
@@ -67,6 +70,7 @@ has "duplicate name refused" '{"event":"error","command":"/persona","reason":"yo
 has "name with # refused" '"reason":"a name is 1 to 64 bytes with no spaces'
 has "unknown persona" '"reason":"no persona with that name"'
 has "unknown command" '{"event":"error","command":"/nonsense","reason":"no such command; try /help"}'
+lacks "no refused command created anything" '"action":"created"'
 has "text without a command" '"reason":"commands start with /; try /help"'
 has "usage on wrong arguments" '{"event":"error","command":"/quit","reason":"/quit"}'
 has "help for one command" '{"event":"help","command":"/persona"'
@@ -85,6 +89,13 @@ if grep -rqa -e 'Катя' -e 'lake' -e 'river' "$home"; then
 else ok "no name readable in the store files"; fi
 [ "$(stat -c %a "$home")" = 700 ] && ok "home is 0700" || not_ok "home is 0700"
 
+# The default home is made on first use, parents included.
+mkdir "$tmp/newhome"
+printf '/persona new first\n' | env HOME="$tmp/newhome" XDG_DATA_HOME= "$client" --headless >"$tmp/out" 2>&1
+has "default home works on a fresh account" '"action":"created","name":"first"'
+[ -f "$tmp/newhome/.local/share/hearth/hearth.db" ] && ok "default home is ~/.local/share/hearth" || not_ok "default home is ~/.local/share/hearth"
+[ "$(stat -c %a "$tmp/newhome/.local")" = 700 ] && ok "parents made 0700" || not_ok "parents made 0700"
+
 # Wrong passphrase, and none at all.
 HEARTH_PASSPHRASE=wrong run 1 "/persona list"
 has "wrong passphrase said plainly" '{"event":"error","command":"","reason":"wrong passphrase"}'
@@ -101,6 +112,20 @@ has "readable passphrase file refused" 'mode 0600'
 chmod 600 "$tmp/pass"
 printf '/persona\n' | env -u HEARTH_PASSPHRASE "$client" --headless --home "$home" --passphrase-file "$tmp/pass" >"$tmp/out" 2>&1
 has "passphrase file works" '"action":"listed","name":"lake"'
+
+# A passphrase file is taken whole or refused, never cut short.
+head -c 1500 /dev/zero | tr '\0' a >"$tmp/long"; chmod 600 "$tmp/long"
+env -u HEARTH_PASSPHRASE "$client" --headless --home "$home" --passphrase-file "$tmp/long" </dev/null >"$tmp/out" 2>&1
+st=$?
+has "too long a passphrase file refused" '"reason":"the passphrase is too long"'
+[ "$st" = 2 ] && ok "and exit 2" || not_ok "and exit 2 ($st)"
+ln -s "$tmp/pass" "$tmp/passlink"
+env -u HEARTH_PASSPHRASE "$client" --headless --home "$home" --passphrase-file "$tmp/passlink" </dev/null >"$tmp/out" 2>&1
+has "a symlinked passphrase file refused" '"reason":"cannot open the passphrase file"'
+# Overlong input lines are refused whole and the next line still works.
+{ head -c 70000 /dev/zero | tr '\0' x; printf '\n/persona\n'; } | "$client" --headless --home "$home" >"$tmp/out" 2>&1
+has "an overlong line is refused" '"reason":"the line is too long"'
+has "the next line still works" '"action":"listed","name":"lake"'
 
 # One process at a time.
 mkfifo "$tmp/hold"

@@ -773,6 +773,14 @@ test_expire(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(cstore_expire(f->st, 200, &n), 0);
 	assert_int_equal(n, 2);
+	/* The log pages that held them are gone from the WAL too. */
+	{
+		char wal[600];
+		struct stat sb;
+
+		snprintf(wal, sizeof wal, "%s-wal", f->path);
+		assert_true(stat(wal, &sb) != 0 || sb.st_size == 0);
+	}
 	assert_int_equal(log_walk(f->st, CSTORE_HISTORY, "s", 0, &e), 0);
 	assert_int_equal(e.n, 2);
 	assert_int_equal(e.id[0], keep0);

@@ -56,6 +56,25 @@ test_hostile_text(void **state)
 	buf_release(&b);
 }
 
+/* Valid but active characters come out as escapes (review finding). */
+static void
+test_formatting_characters_escaped(void **state)
+{
+	/* C1 CSI, RLO, ZWSP, LRI, BOM, LINE SEPARATOR, then plain é. */
+	static const char in[] = "\xc2\x9b\xe2\x80\xae\xe2\x80\x8b"
+	                         "\xe2\x81\xa6\xef\xbb\xbf\xe2\x80\xa8\xc3\xa9";
+	struct buf b;
+	struct json j;
+
+	buf_init(&b, 4096);
+	json_begin(&j, &b, "m");
+	json_str(&j, "t", in, sizeof in - 1);
+	assert_int_equal(json_end(&j), 0);
+	assert_line(&b, "{\"event\":\"m\",\"t\":\"\\u009b\\u202e\\u200b"
+	                "\\u2066\\ufeff\\u2028\xc3\xa9\"}\n");
+	buf_release(&b);
+}
+
 static void
 test_too_big_leaves_buffer(void **state)
 {
@@ -80,6 +99,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_members),
 	    cmocka_unit_test(test_hostile_text),
+	    cmocka_unit_test(test_formatting_characters_escaped),
 	    cmocka_unit_test(test_too_big_leaves_buffer),
 	};
 
