@@ -118,8 +118,7 @@ upstream_connect_via(struct upstream *u, struct stream_loop *sl,
 	u->limits.idle_ms = 0; /* the client decides when to give up */
 	u->limits.queue_max = UPSTREAM_QUEUE_MAX;
 	if (proxy == NULL) {
-		/* Only Tor can reach it, and the system resolver must not see
-		 * it. */
+		/* Only Tor reaches it; the system resolver must not see it. */
 		if (addr_is_onion(u->addr.host))
 			return ERR_PROXY_NEEDED;
 		return upstream_resolve(u);
