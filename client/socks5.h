@@ -85,8 +85,10 @@ int socks5_start(struct socks5 *c, const struct socks5_proxy *proxy,
 /*
  * Feeds p[0..len), bytes the proxy sent, all consumed. Returns SOCKS5_MORE,
  * SOCKS5_SEND (c->out holds the next message), SOCKS5_OPEN, or an error:
- * ERR_SOCKS_PROTO for a malformed reply or bytes past the end of the
- * current one (a proxy cannot have answered what was not yet sent),
+ * ERR_SOCKS_PROTO for a malformed reply or bytes in p past the end of the
+ * current one (a proxy cannot have answered what was not yet sent; bytes
+ * that come in a later call pass for the next reply, and past the last
+ * one they reach the Noise handshake, which fails on them),
  * ERR_SOCKS_METHOD, ERR_SOCKS_AUTH, or the ERR_SOCKS_* code of a CONNECT
  * reply (socks5_reply_err()). After SOCKS5_OPEN or an error, further bytes
  * are ERR_SOCKS_PROTO. Allocates nothing; never prints.
