@@ -2,7 +2,8 @@
 /*
  * hearth: the client. Until the engine and the interface land, it can
  * check a relay: `hearth ping ADDRESS` connects, verifies the relay's key
- * through the Noise handshake, and measures round trips. See man/hearth.1.
+ * through the Noise handshake, and measures round trips, directly or
+ * through a SOCKS5 proxy such as Tor. See man/hearth.1.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,13 +33,17 @@ enum {
 };
 
 static const char hearth_usage[] =
-    "usage: hearth ping ADDRESS [--count N]\n"
+    "usage: hearth ping ADDRESS [--count N] [--proxy URL]\n"
     "       hearth --headless [--home DIR] [--passphrase-file FILE]\n"
     "\n"
     "  ping ADDRESS   connect to the relay at ADDRESS "
     "(hearth://KEY@HOST:PORT),\n"
     "                 verify that it holds KEY, and time N round trips\n"
     "                 (default 3)\n"
+    "  --proxy URL    connect through the SOCKS5 proxy at URL,\n"
+    "                 socks5://[USER:PASS@]HOST:PORT; for Tor\n"
+    "                 socks5://127.0.0.1:9050. The proxy resolves the\n"
+    "                 relay's name; hearth never looks it up itself.\n"
     "\n"
     "  --headless     read slash commands on standard input and write one\n"
     "                 JSON event per line on standard output; the\n"
@@ -190,8 +195,24 @@ cmp_double(const void *a, const void *b)
 static void
 ping_explain(const struct ping_run *p, const struct addr *a)
 {
+	const struct upstream *u = &p->up;
 	char key[ADDR_KEY_B64_LEN + 1];
 
+	/* Name the hop that failed: the proxy, or the relay through it. */
+	if (u->use_proxy && u->step <= UPSTREAM_PROXY_CONNECT) {
+		fprintf(stderr,
+		    "hearth: cannot reach the proxy at %s port %u: %s\n",
+		    u->proxy.host, (unsigned)u->proxy.port, err_str(p->err));
+		return;
+	}
+	if (u->use_proxy && u->step == UPSTREAM_PROXY) {
+		fprintf(stderr,
+		    "hearth: relay %s port %u through the proxy at %s port "
+		    "%u: %s\n",
+		    a->host, (unsigned)a->port, u->proxy.host,
+		    (unsigned)u->proxy.port, err_str(p->err));
+		return;
+	}
 	addr_key_encode(a->key, key);
 	switch (p->err) {
 	case ERR_HS_KEY:
@@ -218,7 +239,7 @@ ping_explain(const struct ping_run *p, const struct addr *a)
 }
 
 static int
-cmd_ping(const char *address, unsigned count)
+cmd_ping(const char *address, unsigned count, const struct socks5_proxy *proxy)
 {
 	struct ping_run p;
 	struct addr a;
@@ -243,7 +264,7 @@ cmd_ping(const char *address, unsigned count)
 	uv_signal_init(&loop, &p.sigint);
 	p.sigint.data = &p;
 	uv_signal_start(&p.sigint, ping_on_signal, SIGINT);
-	rc = upstream_connect(&p.up, &sl, &a, &ping_ops, &p);
+	rc = upstream_connect_via(&p.up, &sl, &a, proxy, &ping_ops, &p);
 	if (rc != 0) {
 		p.err = rc;
 		uv_close((uv_handle_t *)&p.sigint, NULL);
@@ -276,10 +297,13 @@ main(int argc, char **argv)
 	    {"headless", no_argument, NULL, OPT_HEADLESS},
 	    {"home", required_argument, NULL, OPT_HOME},
 	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"proxy", required_argument, NULL, 'x'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct socks5_proxy proxy;
+	bool use_proxy = false;
 	unsigned long count = 3;
 	const char *home = NULL, *passfile = NULL;
 	char home_buf[4096];
@@ -302,6 +326,7 @@ main(int argc, char **argv)
 	if (sodium_init() < 0)
 		fatalx("libsodium failed to initialise");
 	signal(SIGPIPE, SIG_IGN);
+	memset(&proxy, 0, sizeof proxy);
 	while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -324,6 +349,16 @@ main(int argc, char **argv)
 			break;
 		case OPT_PASSFILE:
 			passfile = optarg;
+			break;
+		case 'x':
+			/* Never echo it: it may carry a password. */
+			if (socks5_url_parse(optarg, strlen(optarg), &proxy) !=
+			    0) {
+				fprintf(stderr, "hearth: --proxy: %s\n",
+				    err_str(ERR_PROXY_URL));
+				return 2;
+			}
+			use_proxy = true;
 			break;
 		case 'h':
 			fputs(hearth_usage, stdout);
@@ -355,7 +390,9 @@ main(int argc, char **argv)
 		return rc;
 	}
 	if (optind + 2 == argc && strcmp(argv[optind], "ping") == 0) {
-		rc = cmd_ping(argv[optind + 1], (unsigned)count);
+		rc = cmd_ping(argv[optind + 1], (unsigned)count,
+		    use_proxy ? &proxy : NULL);
+		socks5_proxy_release(&proxy);
 		secmem_shutdown();
 		return rc;
 	}

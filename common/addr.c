@@ -26,6 +26,23 @@ addr_is_v6_char(char c)
 	       (c >= '0' && c <= '9') || c == ':' || c == '.';
 }
 
+/* ASCII case-insensitive equality of a[0..n) and b[0..n). */
+static bool
+addr_ieq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char x = a[i], y = b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
 void
 addr_key_encode(const uint8_t key[static ADDR_KEY_LEN],
     char out[static ADDR_KEY_B64_LEN + 1])
@@ -113,6 +130,21 @@ addr_hostport_parse(const char *s, size_t len, int default_port,
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	return 0;
+}
+
+bool
+addr_is_onion(const char *host)
+{
+	static const char suffix[] = ".onion";
+	const size_t slen = sizeof suffix - 1;
+	size_t len = strnlen(host, ADDR_HOST_MAX + 2);
+
+	while (len > 0 && host[len - 1] == '.')
+		len--;
+	/* "onion" alone is the whole zone, no less special. */
+	if (len == slen - 1)
+		return addr_ieq(host, suffix + 1, len);
+	return len >= slen && addr_ieq(host + len - slen, suffix, slen);
 }
 
 int

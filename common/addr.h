@@ -9,6 +9,7 @@
 #ifndef HEARTH_ADDR_H
 #define HEARTH_ADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,13 @@ int addr_format(const struct addr *a, char *out, size_t cap);
  */
 int addr_hostport_parse(const char *s, size_t len, int default_port,
     char host[static ADDR_HOST_MAX + 1], uint16_t *port);
+
+/*
+ * True if host (a NUL-terminated name) is under .onion, any case, with or
+ * without a final dot: such a name only resolves inside Tor, so it must
+ * never reach the system resolver (RFC 7686).
+ */
+bool addr_is_onion(const char *host);
 
 /* Encodes a 32-byte key as 43 base64url characters plus NUL. */
 void addr_key_encode(const uint8_t key[static ADDR_KEY_LEN],

@@ -46,6 +46,33 @@ static const char *const err_text[] = {
     [-(ERR_SKIP - ERR_BASE)] = "too many messages skipped",
     [-(ERR_EPOCH - ERR_BASE)] = "room message from another epoch",
     [-(ERR_VERSION - ERR_BASE)] = "unknown format version",
+    [-(ERR_PROXY_URL - ERR_BASE)] =
+        "malformed proxy address (socks5://[USER:PASS@]HOST:PORT)",
+    [-(ERR_PROXY_NEEDED - ERR_BASE)] =
+        "a .onion relay needs --proxy (Tor), for example "
+        "--proxy socks5://127.0.0.1:9050",
+    [-(ERR_SOCKS_PROTO - ERR_BASE)] =
+        "the proxy broke the SOCKS5 protocol (is it a SOCKS5 proxy?)",
+    [-(ERR_SOCKS_METHOD - ERR_BASE)] =
+        "the proxy wants a username and password "
+        "(socks5://USER:PASS@HOST:PORT) or another authentication method",
+    [-(ERR_SOCKS_AUTH - ERR_BASE)] =
+        "the proxy rejected the username or password",
+    [-(ERR_SOCKS_FAILURE - ERR_BASE)] =
+        "the proxy could not connect to the relay (general failure)",
+    [-(ERR_SOCKS_DENIED - ERR_BASE)] =
+        "the proxy's rules do not allow this connection",
+    [-(ERR_SOCKS_NET - ERR_BASE)] =
+        "the proxy reports the relay's network unreachable",
+    [-(ERR_SOCKS_HOST - ERR_BASE)] =
+        "the proxy reports the relay host unreachable",
+    [-(ERR_SOCKS_REFUSED - ERR_BASE)] =
+        "the relay host refused the proxy's connection",
+    [-(ERR_SOCKS_TTL - ERR_BASE)] =
+        "the proxy timed out reaching the relay (TTL expired)",
+    [-(ERR_SOCKS_COMMAND - ERR_BASE)] = "the proxy does not support CONNECT",
+    [-(ERR_SOCKS_ADDRTYPE - ERR_BASE)] =
+        "the proxy does not support this kind of relay address",
 };
 
 const char *

@@ -45,7 +45,21 @@ enum err_code {
 	ERR_SKIP = -10034,       /* message gap over the skip bound */
 	ERR_EPOCH = -10035,      /* room message from another epoch */
 	ERR_VERSION = -10036,    /* unknown format version byte */
-	ERR_LAST = -10037,
+	/* SOCKS5 proxy (client/socks5.c): one code per reply the user sees. */
+	ERR_PROXY_URL = -10037,      /* proxy URL is malformed */
+	ERR_PROXY_NEEDED = -10038,   /* .onion relay without a proxy */
+	ERR_SOCKS_PROTO = -10039,    /* proxy broke the SOCKS5 protocol */
+	ERR_SOCKS_METHOD = -10040,   /* proxy wants auth we were not given */
+	ERR_SOCKS_AUTH = -10041,     /* proxy rejected the username/password */
+	ERR_SOCKS_FAILURE = -10042,  /* reply 1 (or unknown): general failure */
+	ERR_SOCKS_DENIED = -10043,   /* reply 2: not allowed by ruleset */
+	ERR_SOCKS_NET = -10044,      /* reply 3: network unreachable */
+	ERR_SOCKS_HOST = -10045,     /* reply 4: host unreachable */
+	ERR_SOCKS_REFUSED = -10046,  /* reply 5: connection refused */
+	ERR_SOCKS_TTL = -10047,      /* reply 6: TTL expired */
+	ERR_SOCKS_COMMAND = -10048,  /* reply 7: command not supported */
+	ERR_SOCKS_ADDRTYPE = -10049, /* reply 8: address type not supported */
+	ERR_LAST = -10050,
 };
 
 /* Returns a static English description of code (project or libuv code). */

@@ -221,10 +221,9 @@ stream_accept(struct stream *s, struct stream_loop *sl, uv_stream_t *server,
 }
 
 int
-stream_connect(struct stream *s, struct stream_loop *sl,
-    const struct sockaddr *sa, const uint8_t rs[static NOISE_DH_LEN],
-    const struct stream_limits *limits, const struct stream_ops *ops,
-    void *data)
+stream_connect_prepare(struct stream *s, struct stream_loop *sl,
+    const uint8_t rs[static NOISE_DH_LEN], const struct stream_limits *limits,
+    const struct stream_ops *ops, void *data)
 {
 	int rc;
 
@@ -232,6 +231,22 @@ stream_connect(struct stream *s, struct stream_loop *sl,
 	if (rc != 0)
 		return rc;
 	s->state = STREAM_CONNECTING;
+	/* One limit for the owner's part (a proxy) and the handshake. */
+	stream_timer_arm(s, limits->handshake_ms);
+	return 0;
+}
+
+int
+stream_connect(struct stream *s, struct stream_loop *sl,
+    const struct sockaddr *sa, const uint8_t rs[static NOISE_DH_LEN],
+    const struct stream_limits *limits, const struct stream_ops *ops,
+    void *data)
+{
+	int rc;
+
+	rc = stream_connect_prepare(s, sl, rs, limits, ops, data);
+	if (rc != 0)
+		return rc;
 	s->connect_req.data = s;
 	rc = uv_tcp_connect(&s->connect_req, &s->tcp, sa, stream_on_connect);
 	if (rc != 0) {
@@ -239,7 +254,6 @@ stream_connect(struct stream *s, struct stream_loop *sl,
 		stream_close(s, rc);
 		return 0;
 	}
-	stream_timer_arm(s, limits->handshake_ms);
 	return 0;
 }
 
@@ -247,9 +261,6 @@ static void
 stream_on_connect(uv_connect_t *req, int status)
 {
 	struct stream *s = req->data;
-	uint8_t msg[STREAM_HS1_LEN];
-	size_t n = 0;
-	int rc;
 
 	if (s->state == STREAM_CLOSING)
 		return;
@@ -257,6 +268,18 @@ stream_on_connect(uv_connect_t *req, int status)
 		stream_close(s, status);
 		return;
 	}
+	stream_connect_ready(s);
+}
+
+void
+stream_connect_ready(struct stream *s)
+{
+	uint8_t msg[STREAM_HS1_LEN];
+	size_t n = 0;
+	int rc;
+
+	if (s->state != STREAM_CONNECTING)
+		return;
 	rc = stream_start_reading(s);
 	msg[0] = WIRE_VERSION;
 	if (rc == 0)

@@ -18,9 +18,9 @@
  * arrives whole is decrypted in place there, and only a frame split across
  * reads is copied into the stream's own buffer.
  *
- * Lifetime: the owner embeds struct stream, calls stream_accept() or
- * stream_connect(), and frees it only from ops->on_close, which runs once,
- * after every handle is closed.
+ * Lifetime: the owner embeds struct stream, calls stream_accept(),
+ * stream_connect() or stream_connect_prepare(), and frees it only from
+ * ops->on_close, which runs once, after every handle is closed.
  */
 #ifndef HEARTH_STREAM_H
 #define HEARTH_STREAM_H
@@ -128,6 +128,29 @@ int stream_connect(struct stream *s, struct stream_loop *sl,
     const struct sockaddr *sa, const uint8_t rs[static NOISE_DH_LEN],
     const struct stream_limits *limits, const struct stream_ops *ops,
     void *data);
+
+/*
+ * For a connection the owner sets up itself, such as through a SOCKS5
+ * proxy: inits s, its handles and the initiator's handshake state (pinning
+ * rs) and arms the handshake timer, which from now on bounds the owner's
+ * part and the handshake together. s->tcp is initialised but not
+ * connected. The owner then connects s->tcp and talks over it with its own
+ * callbacks, keeping s->tcp.data == s (reach the owner through s->data),
+ * stops reading, and calls stream_connect_ready(). On failure at any point
+ * it calls stream_close(), and on_close follows as usual. Returns 0 (then
+ * exactly one on_close follows) or a libuv error (no callback).
+ */
+int stream_connect_prepare(struct stream *s, struct stream_loop *sl,
+    const uint8_t rs[static NOISE_DH_LEN], const struct stream_limits *limits,
+    const struct stream_ops *ops, void *data);
+
+/*
+ * After stream_connect_prepare(): s->tcp is connected to the relay (or a
+ * tunnel to it) and the owner no longer reads it. Starts the Noise
+ * handshake exactly as stream_connect() does once connected. Errors go to
+ * on_close; a no-op if s is already closing.
+ */
+void stream_connect_ready(struct stream *s);
 
 /*
  * Queues m for sending this loop turn. Returns 0, ERR_PROTO if the stream is

@@ -10,7 +10,8 @@ set -eu
 
 build="meson ninja-build pkg-config gcc libsodium-dev libuv1-dev libmsgpack-dev
 libncurses-dev libsqlite3-dev"
-test="$build libcmocka-dev tmux mandoc clang libclang-rt-14-dev clang-format"
+test="$build libcmocka-dev tmux mandoc clang libclang-rt-14-dev clang-format
+microsocks strace"
 bench="$test redis-server mosquitto"
 
 case "${1:-build}" in

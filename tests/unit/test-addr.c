@@ -102,6 +102,20 @@ test_host_length_bound(void **state)
 	assert_int_equal(port, 0);
 }
 
+static void
+test_is_onion(void **state)
+{
+	const char *yes[] = {"abcdefghijklmnop.onion", "x.ONION", "a.b.Onion.",
+	    "x.onion..", "onion", ".onion", "ONION."};
+	const char *no[] = {"onion.example", "xonion", "x.onions",
+	    "x.onion.example", "127.0.0.1", "::1", "", "."};
+
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		assert_true(addr_is_onion(yes[i]));
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		assert_false(addr_is_onion(no[i]));
+}
+
 int
 main(void)
 {
@@ -110,6 +124,7 @@ main(void)
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_rejects_malformed),
 	    cmocka_unit_test(test_host_length_bound),
+	    cmocka_unit_test(test_is_onion),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
