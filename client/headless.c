@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Headless mode: standard input to the engine, engine events to JSON
- * lines. Input is read with blocking reads: the engine does nothing on its
- * own yet between commands (the network joins with the relay connections,
- * and with it a libuv stdin reader).
+ * lines, on one libuv loop that the engine's relay connections will
+ * share.
  */
 #include "client/headless.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <uv.h>
 
 #include "client/engine.h"
 #include "client/json.h"
@@ -152,63 +154,218 @@ headless_passphrase(const char *file, char *pass, size_t cap, const char **why)
 	return (long)len;
 }
 
+/*
+ * Input: a pipe or terminal is read as a libuv stream; a file (or
+ * /dev/null), which libuv cannot poll, is read a line per loop turn from
+ * an idle handle. Either way lines are assembled in one bounded buffer.
+ */
+struct headless {
+	uv_loop_t loop;
+	struct engine e;
+
+	union {
+		uv_handle_t h;
+		uv_stream_t s;
+		uv_pipe_t pipe;
+		uv_tty_t tty;
+	} in;
+
+	uv_idle_t file_reader;
+	bool is_file;
+	bool closing;
+	bool discarding; /* inside a line too long to keep */
+	char *line;      /* HEADLESS_LINE_MAX bytes */
+	size_t len;
+};
+
+static void headless_stop(struct headless *h);
+
+/* Runs one complete line (without its newline, len bytes). */
+static void
+headless_line(struct headless *h, const char *line, size_t len)
+{
+	/* Blank lines are a person's Enter key; nothing to say. */
+	if (strspn(line, " \t\r") >= len)
+		return;
+	engine_command(&h->e, line, len);
+	if (h->e.quit)
+		headless_stop(h);
+}
+
+/*
+ * Takes n new bytes at the end of h->line and runs every complete line,
+ * keeping the unfinished rest at the front.
+ */
+static void
+headless_feed(struct headless *h, size_t n)
+{
+	char *nl;
+	size_t start = 0, end = h->len + n;
+
+	h->len = end;
+	while (!h->closing &&
+	       (nl = memchr(h->line + start, '\n', end - start)) != NULL) {
+		size_t linelen = (size_t)(nl - (h->line + start));
+
+		if (h->discarding)
+			h->discarding = false;
+		else
+			headless_line(h, h->line + start, linelen);
+		start += linelen + 1;
+	}
+	memmove(h->line, h->line + start, end - start);
+	h->len = end - start;
+	/*
+	 * A buffer full but for its last byte (fgets keeps that one for the
+	 * NUL) holds more than CMDLINE_MAX without a line end.
+	 */
+	if (h->len >= HEADLESS_LINE_MAX - 1) {
+		/* Longer than any command: drop it to its end, say so. */
+		if (!h->discarding)
+			engine_error(&h->e, "", "the line is too long");
+		h->discarding = true;
+		h->len = 0;
+	}
+}
+
+static void
+headless_on_alloc(uv_handle_t *hd, size_t hint, uv_buf_t *b)
+{
+	struct headless *h = hd->data;
+
+	*b = uv_buf_init(
+	    h->line + h->len, (unsigned)(HEADLESS_LINE_MAX - h->len));
+}
+
+static void
+headless_on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *b)
+{
+	struct headless *h = st->data;
+
+	if (nread > 0) {
+		headless_feed(h, (size_t)nread);
+		return;
+	}
+	if (nread == 0)
+		return;
+	/* End of input (or an error reading it): the last line counts. */
+	if (h->len > 0 && !h->discarding && !h->closing)
+		headless_line(h, h->line, h->len);
+	h->len = 0;
+	headless_stop(h);
+}
+
+static void
+headless_on_file(uv_idle_t *idle)
+{
+	struct headless *h = idle->data;
+	size_t n;
+
+	if (fgets(h->line + h->len, (int)(HEADLESS_LINE_MAX - h->len), stdin) ==
+	    NULL) {
+		if (h->len > 0 && !h->discarding)
+			headless_line(h, h->line, h->len);
+		h->len = 0;
+		headless_stop(h);
+		return;
+	}
+	n = strlen(h->line + h->len);
+	headless_feed(h, n);
+}
+
+static void
+headless_stop(struct headless *h)
+{
+	if (h->closing)
+		return;
+	h->closing = true;
+	if (h->is_file) {
+		uv_idle_stop(&h->file_reader);
+		uv_close((uv_handle_t *)&h->file_reader, NULL);
+	} else {
+		uv_read_stop(&h->in.s);
+		uv_close(&h->in.h, NULL);
+	}
+}
+
+/* Starts reading standard input. 0 or a libuv error. */
+static int
+headless_input(struct headless *h)
+{
+	uv_handle_type t = uv_guess_handle(0);
+	int rc;
+
+	if (t == UV_TTY)
+		rc = uv_tty_init(&h->loop, &h->in.tty, 0, 1);
+	else if (t == UV_NAMED_PIPE) {
+		rc = uv_pipe_init(&h->loop, &h->in.pipe, 0);
+		if (rc == 0)
+			rc = uv_pipe_open(&h->in.pipe, 0);
+	} else {
+		h->is_file = true;
+		uv_idle_init(&h->loop, &h->file_reader);
+		h->file_reader.data = h;
+		return uv_idle_start(&h->file_reader, headless_on_file);
+	}
+	if (rc != 0)
+		return rc;
+	h->in.h.data = h;
+	return uv_read_start(&h->in.s, headless_on_alloc, headless_on_read);
+}
+
 int
 headless_run(const char *home, const char *passphrase_file,
     const struct cstore_cost *cost)
 {
-	struct engine e;
+	struct headless *h;
 	struct engine_event ev;
 	struct buf out;
-	char pass[HEADLESS_PASS_MAX], *line = NULL;
+	char pass[HEADLESS_PASS_MAX];
 	const char *why = NULL;
-	size_t n;
 	long plen;
-	int rc;
+	int rc, status = 0;
 
 	buf_init(&out, 2 * CMDLINE_MAX + 4096);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_ERROR;
+	ev.command = "";
 	plen = headless_passphrase(passphrase_file, pass, sizeof pass, &why);
 	if (plen < 0) {
-		memset(&ev, 0, sizeof ev);
-		ev.kind = ENGINE_EV_ERROR;
-		ev.command = "";
 		ev.reason = why;
 		headless_emit(&out, &ev);
 		buf_release(&out);
 		return 2;
 	}
+	h = xcalloc(1, sizeof *h);
 	rc = engine_open(
-	    &e, home, pass, (size_t)plen, cost, headless_emit, &out, &why);
+	    &h->e, home, pass, (size_t)plen, cost, headless_emit, &out, &why);
 	explicit_bzero(pass, sizeof pass);
 	if (rc != 0) {
-		memset(&ev, 0, sizeof ev);
-		ev.kind = ENGINE_EV_ERROR;
-		ev.command = "";
 		ev.reason = why != NULL ? why : err_str(rc);
 		headless_emit(&out, &ev);
+		free(h);
 		buf_release(&out);
 		return 1;
 	}
-	line = xmalloc(HEADLESS_LINE_MAX);
-	while (!e.quit && fgets(line, HEADLESS_LINE_MAX, stdin) != NULL) {
-		n = strlen(line);
-		if (n == HEADLESS_LINE_MAX - 1 && line[n - 1] != '\n') {
-			/* Longer than any command: drop it to its end, say so.
-			 */
-			while (fgets(line, HEADLESS_LINE_MAX, stdin) != NULL &&
-			       line[strlen(line) - 1] != '\n')
-				;
-			engine_error(&e, "", "the line is too long");
-			continue;
-		}
-		/* Blank lines are a person's Enter key; nothing to say. */
-		if (strspn(line, " \t\r\n") == n)
-			continue;
-		engine_command(&e, line, n);
+	h->line = xmalloc(HEADLESS_LINE_MAX);
+	uv_loop_init(&h->loop);
+	rc = headless_input(h);
+	if (rc != 0) {
+		engine_error(&h->e, "", "standard input cannot be read");
+		status = 1;
+	} else {
+		uv_run(&h->loop, UV_RUN_DEFAULT);
 	}
+	if (!h->closing && !h->is_file && rc != 0)
+		uv_close(&h->in.h, NULL);
+	uv_run(&h->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&h->loop) != 0)
+		status = 1;
 	/* The last lines typed may hold message text: wipe them. */
-	explicit_bzero(line, HEADLESS_LINE_MAX);
-	free(line);
-	engine_close(&e);
+	explicit_bzero(h->line, HEADLESS_LINE_MAX);
+	free(h->line);
+	engine_close(&h->e);
+	free(h);
 	buf_release(&out);
-	return 0;
+	return status;
 }

@@ -127,6 +127,14 @@ has "a symlinked passphrase file refused" '"reason":"cannot open the passphrase 
 has "an overlong line is refused" '"reason":"the line is too long"'
 has "the next line still works" '"action":"listed","name":"lake"'
 
+# Commands from a regular file work the same, overlong lines included,
+# and a last line without a newline still counts.
+{ head -c 70000 /dev/zero | tr '\0' y; printf '\n/persona new fromfile\n/persona'; } >"$tmp/cmds"
+"$client" --headless --home "$home" <"$tmp/cmds" >"$tmp/out" 2>&1
+has "file input: overlong line refused" '"reason":"the line is too long"'
+has "file input: commands run" '"action":"created","name":"fromfile"'
+has "file input: last line without newline" '"action":"listed","name":"fromfile"'
+
 # One process at a time.
 mkfifo "$tmp/hold"
 "$client" --headless --home "$home" <"$tmp/hold" >"$tmp/first" 2>&1 &
