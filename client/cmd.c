@@ -6,6 +6,7 @@
 
 const struct cmd_entry *const cmd_table[] = {
     &cmd_persona_entry,
+    &cmd_relay_entry,
     &cmd_help_entry,
     &cmd_quit_entry,
     NULL,

@@ -25,6 +25,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_persona_entry;
+extern const struct cmd_entry cmd_relay_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_quit_entry;
 

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "client/cmd.h"
+#include "client/link.h"
 #include "client/store.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -98,14 +99,23 @@ engine_persona_event(struct engine *e, const char *action, const char *name,
 	e->emit(e->arg, &ev);
 }
 
-/* Makes name the persona in use, with its keys loaded. */
+static void engine_link_restart(struct engine *e);
+
+/*
+ * Makes name the persona in use, with its keys loaded; with connect, also
+ * moves the relay link to its relay: a persona never uses another's
+ * connection.
+ */
 static void
-engine_adopt(
-    struct engine *e, const char *name, const uint8_t rec[ENGINE_PERSONA_LEN])
+engine_adopt(struct engine *e, const char *name,
+    const uint8_t rec[ENGINE_PERSONA_LEN], bool connect)
 {
 	snprintf(e->persona, sizeof e->persona, "%s", name);
 	memcpy(e->persona_id, rec + 73, ENGINE_PERSONA_ID_LEN);
-	ident_from_seed(e->id, rec + 1);
+	ident_from_seed(&e->keys->id, rec + 1);
+	memcpy(e->keys->mbox_seed, rec + 33, 32);
+	if (connect)
+		engine_link_restart(e);
 }
 
 static int
@@ -161,7 +171,7 @@ engine_persona_new(struct engine *e, const char *name)
 		goto out;
 	}
 	if (e->persona[0] == '\0')
-		engine_adopt(e, name, rec);
+		engine_adopt(e, name, rec, true);
 	engine_persona_event(e, "created", name, rec);
 out:
 	sodium_memzero(rec, sizeof rec);
@@ -184,7 +194,7 @@ engine_persona_use(struct engine *e, const char *name)
 		engine_error(e, "/persona", "the store could not be used");
 		goto out;
 	}
-	engine_adopt(e, name, rec);
+	engine_adopt(e, name, rec, true);
 	engine_persona_event(e, "using", name, rec);
 out:
 	sodium_memzero(rec, sizeof rec);
@@ -285,14 +295,112 @@ engine_load_current(struct engine *e)
 		return;
 	name[len] = '\0';
 	if (engine_persona_read(e, name, rec) == 0)
-		engine_adopt(e, name, rec);
+		engine_adopt(e, name, rec, false);
 	sodium_memzero(rec, sizeof rec);
+}
+
+/* The setting that holds a persona's relay: "relay" | persona id. */
+static size_t
+engine_relay_key(const struct engine *e, uint8_t key[5 + ENGINE_PERSONA_ID_LEN])
+{
+	memcpy(key, "relay", 5);
+	memcpy(key + 5, e->persona_id, ENGINE_PERSONA_ID_LEN);
+	return 5 + ENGINE_PERSONA_ID_LEN;
+}
+
+/* Stops the current link; it frees itself once the loop closed it. */
+static void
+engine_link_drop(struct engine *e)
+{
+	if (e->link == NULL)
+		return;
+	link_stop(e->link);
+	e->link = NULL;
+}
+
+/* Connects the persona in use to its relay, if it has one. */
+static void
+engine_link_restart(struct engine *e)
+{
+	uint8_t key[5 + ENGINE_PERSONA_ID_LEN];
+	char address[ADDR_STR_MAX];
+	struct addr a;
+	size_t len = 0;
+
+	engine_link_drop(e);
+	if (e->persona[0] == '\0' || e->store == NULL)
+		return;
+	if (cstore_get(e->store, CSTORE_SETTING, key, engine_relay_key(e, key),
+	        (uint8_t *)address, sizeof address - 1, &len) != 0)
+		return;
+	if (addr_parse(address, len, &a) != 0)
+		return;
+	e->link = xcalloc(1, sizeof *e->link);
+	link_start(e->link, e, &a);
+}
+
+void
+engine_relay_set(struct engine *e, const char *address)
+{
+	uint8_t key[5 + ENGINE_PERSONA_ID_LEN];
+	struct addr a;
+
+	if (e->persona[0] == '\0') {
+		engine_error(
+		    e, "/relay", "make a persona first: /persona new NAME");
+		return;
+	}
+	if (addr_parse(address, strlen(address), &a) != 0) {
+		engine_error(e, "/relay",
+		    "that is not a relay address "
+		    "(hearth://KEY@HOST:PORT)");
+		return;
+	}
+	if (addr_is_onion(a.host) && !e->use_proxy) {
+		engine_error(e, "/relay", "a .onion relay needs --proxy (Tor)");
+		return;
+	}
+	if (cstore_put(e->store, CSTORE_SETTING, key, engine_relay_key(e, key),
+	        (const uint8_t *)address, strlen(address)) != 0) {
+		engine_error(e, "/relay", "the store could not be written");
+		return;
+	}
+	engine_link_restart(e);
+}
+
+void
+engine_relay_show(struct engine *e)
+{
+	struct engine_event ev;
+
+	if (e->link == NULL) {
+		engine_error(e, "/relay",
+		    "this persona has no relay; "
+		    "/relay ADDRESS sets one");
+		return;
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_RELAY;
+	ev.action = link_state_name(e->link->state);
+	ev.name = e->link->addr.host;
+	ev.port = e->link->addr.port;
+	e->emit(e->arg, &ev);
+}
+
+void
+engine_shutdown(struct engine *e)
+{
+	engine_link_drop(e);
+	if (e->sl_open) {
+		stream_loop_release(&e->sl);
+		e->sl_open = false;
+	}
 }
 
 int
 engine_open(struct engine *e, const char *home, const char *pass, size_t len,
-    const struct cstore_cost *cost, engine_event_cb *emit, void *arg,
-    const char **msg)
+    const struct cstore_cost *cost, const struct socks5_proxy *proxy,
+    engine_event_cb *emit, void *arg, const char **msg)
 {
 	struct engine_event ev;
 	uint8_t rec[ENGINE_PERSONA_LEN];
@@ -305,11 +413,19 @@ engine_open(struct engine *e, const char *home, const char *pass, size_t len,
 	rc = cstore_open(&e->store, home, pass, len, true, cost, msg);
 	if (rc != 0)
 		return rc;
-	e->id = sodium_malloc(sizeof *e->id);
-	if (e->id == NULL)
+	e->keys = sodium_malloc(sizeof *e->keys);
+	if (e->keys == NULL)
 		fatalx("out of memory");
-	sodium_memzero(e->id, sizeof *e->id);
+	sodium_memzero(e->keys, sizeof *e->keys);
 	e->line = xcalloc(1, sizeof *e->line);
+	if (proxy != NULL) {
+		e->proxy = *proxy;
+		e->use_proxy = true;
+	}
+	uv_loop_init(&e->loop);
+	if (stream_loop_init(&e->sl, &e->loop) != 0)
+		fatalx("cannot prepare the event loop");
+	e->sl_open = true;
 	engine_load_current(e);
 	memset(&ev, 0, sizeof ev);
 	ev.kind = ENGINE_EV_READY;
@@ -320,6 +436,8 @@ engine_open(struct engine *e, const char *home, const char *pass, size_t len,
 	}
 	sodium_memzero(rec, sizeof rec);
 	e->emit(e->arg, &ev);
+	/* Connects its relay, now that READY is out. */
+	engine_link_restart(e);
 	return 0;
 }
 
@@ -333,10 +451,16 @@ engine_close(struct engine *e)
 	memset(&ev, 0, sizeof ev);
 	ev.kind = ENGINE_EV_BYE;
 	e->emit(e->arg, &ev);
+	engine_shutdown(e);
+	/* Runs the closes: stopped links free themselves there. */
+	uv_run(&e->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&e->loop) != 0)
+		engine_error(e, "", "the event loop did not close cleanly");
 	cstore_close(e->store);
 	e->store = NULL;
-	sodium_free(e->id);
-	e->id = NULL;
+	sodium_free(e->keys);
+	e->keys = NULL;
+	socks5_proxy_release(&e->proxy);
 	/* It held the last command typed, perhaps a message. */
 	sodium_memzero(e->line, sizeof *e->line);
 	free(e->line);

@@ -38,6 +38,7 @@ headless_emit(void *arg, const struct engine_event *ev)
 	    [ENGINE_EV_PERSONA] = "persona",
 	    [ENGINE_EV_HELP] = "help",
 	    [ENGINE_EV_ERROR] = "error",
+	    [ENGINE_EV_RELAY] = "relay",
 	    [ENGINE_EV_BYE] = "bye",
 	};
 	struct buf *out = arg;
@@ -67,6 +68,17 @@ headless_emit(void *arg, const struct engine_event *ev)
 	case ENGINE_EV_ERROR:
 		json_cstr(&j, "command", ev->command);
 		json_cstr(&j, "reason", ev->reason);
+		break;
+	case ENGINE_EV_RELAY:
+		json_cstr(&j, "state", ev->action);
+		json_cstr(&j, "host", ev->name);
+		json_uint(&j, "port", ev->port);
+		if (ev->reason != NULL)
+			json_cstr(&j, "reason", ev->reason);
+		if (strcmp(ev->action, "offline") == 0)
+			json_uint(&j, "retry_ms", ev->retry_ms);
+		if (strcmp(ev->action, "ready") == 0)
+			json_uint(&j, "waiting", ev->count);
 		break;
 	case ENGINE_EV_BYE:
 		break;
@@ -160,8 +172,7 @@ headless_passphrase(const char *file, char *pass, size_t cap, const char **why)
  * an idle handle. Either way lines are assembled in one bounded buffer.
  */
 struct headless {
-	uv_loop_t loop;
-	struct engine e;
+	struct engine e; /* owns the loop */
 
 	union {
 		uv_handle_t h;
@@ -184,8 +195,14 @@ static void headless_stop(struct headless *h);
 static void
 headless_line(struct headless *h, const char *line, size_t len)
 {
-	/* Blank lines are a person's Enter key; nothing to say. */
-	if (strspn(line, " \t\r") >= len)
+	size_t i = 0;
+
+	/* Blank lines are a person's Enter key; nothing to say. The line is
+	 * not NUL-terminated: it is a slice of the input buffer. */
+	while (
+	    i < len && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+		i++;
+	if (i == len)
 		return;
 	engine_command(&h->e, line, len);
 	if (h->e.quit)
@@ -279,6 +296,8 @@ headless_stop(struct headless *h)
 	if (h->closing)
 		return;
 	h->closing = true;
+	/* No more commands: the network goes quiet, and the loop runs out. */
+	engine_shutdown(&h->e);
 	if (h->is_file) {
 		uv_idle_stop(&h->file_reader);
 		uv_close((uv_handle_t *)&h->file_reader, NULL);
@@ -296,14 +315,14 @@ headless_input(struct headless *h)
 	int rc;
 
 	if (t == UV_TTY)
-		rc = uv_tty_init(&h->loop, &h->in.tty, 0, 1);
+		rc = uv_tty_init(&h->e.loop, &h->in.tty, 0, 1);
 	else if (t == UV_NAMED_PIPE) {
-		rc = uv_pipe_init(&h->loop, &h->in.pipe, 0);
+		rc = uv_pipe_init(&h->e.loop, &h->in.pipe, 0);
 		if (rc == 0)
 			rc = uv_pipe_open(&h->in.pipe, 0);
 	} else {
 		h->is_file = true;
-		uv_idle_init(&h->loop, &h->file_reader);
+		uv_idle_init(&h->e.loop, &h->file_reader);
 		h->file_reader.data = h;
 		return uv_idle_start(&h->file_reader, headless_on_file);
 	}
@@ -315,7 +334,7 @@ headless_input(struct headless *h)
 
 int
 headless_run(const char *home, const char *passphrase_file,
-    const struct cstore_cost *cost)
+    const struct cstore_cost *cost, const struct socks5_proxy *proxy)
 {
 	struct headless *h;
 	struct engine_event ev;
@@ -337,8 +356,8 @@ headless_run(const char *home, const char *passphrase_file,
 		return 2;
 	}
 	h = xcalloc(1, sizeof *h);
-	rc = engine_open(
-	    &h->e, home, pass, (size_t)plen, cost, headless_emit, &out, &why);
+	rc = engine_open(&h->e, home, pass, (size_t)plen, cost, proxy,
+	    headless_emit, &out, &why);
 	explicit_bzero(pass, sizeof pass);
 	if (rc != 0) {
 		ev.reason = why != NULL ? why : err_str(rc);
@@ -348,19 +367,13 @@ headless_run(const char *home, const char *passphrase_file,
 		return 1;
 	}
 	h->line = xmalloc(HEADLESS_LINE_MAX);
-	uv_loop_init(&h->loop);
 	rc = headless_input(h);
 	if (rc != 0) {
 		engine_error(&h->e, "", "standard input cannot be read");
+		engine_shutdown(&h->e);
 		status = 1;
-	} else {
-		uv_run(&h->loop, UV_RUN_DEFAULT);
 	}
-	if (!h->closing && !h->is_file && rc != 0)
-		uv_close(&h->in.h, NULL);
-	uv_run(&h->loop, UV_RUN_DEFAULT);
-	if (uv_loop_close(&h->loop) != 0)
-		status = 1;
+	uv_run(&h->e.loop, UV_RUN_DEFAULT);
 	/* The last lines typed may hold message text: wipe them. */
 	explicit_bzero(h->line, HEADLESS_LINE_MAX);
 	free(h->line);

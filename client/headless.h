@@ -10,13 +10,15 @@
 #define HEARTH_CLIENT_HEADLESS_H
 
 struct cstore_cost;
+struct socks5_proxy;
 
 /*
- * Runs headless mode until /quit or the end of input. Returns the exit
+ * Runs headless mode until /quit or the end of input, with relay
+ * connections through proxy if not NULL. Returns the exit
  * status: 0, 1 if the store could not be opened (an error event says
  * why), 2 for a bad passphrase source.
  */
 int headless_run(const char *home, const char *passphrase_file,
-    const struct cstore_cost *cost);
+    const struct cstore_cost *cost, const struct socks5_proxy *proxy);
 
 #endif

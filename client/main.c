@@ -384,8 +384,8 @@ main(int argc, char **argv)
 			                "give --home DIR\n");
 			return 2;
 		}
-		rc = headless_run(
-		    home != NULL ? home : home_buf, passfile, NULL);
+		rc = headless_run(home != NULL ? home : home_buf, passfile,
+		    NULL, use_proxy ? &proxy : NULL);
 		secmem_shutdown();
 		return rc;
 	}

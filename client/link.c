@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The relay link. Each attempt gets its own struct upstream, freed in its
+ * on_close, so an old attempt's late callbacks can never touch a new one.
+ */
+#include "client/link.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "client/engine.h"
+#include "common/err.h"
+#include "common/proof.h"
+#include "common/xmalloc.h"
+
+static void link_on_ready(struct upstream *u, const struct wire_welcome *w);
+static void link_on_msg(struct upstream *u, const struct wire_msg *m);
+static void link_on_close(struct upstream *u, int err, const char *reason);
+static void link_on_retry(uv_timer_t *t);
+static void link_on_timer_closed(uv_handle_t *h);
+
+/* Frees a stopped link once nothing of it is open any more. */
+static void
+link_release(struct link *l)
+{
+	if (--l->pending == 0 && l->state == LINK_STOPPED)
+		free(l);
+}
+
+static const struct upstream_ops link_ops = {
+    .on_ready = link_on_ready,
+    .on_msg = link_on_msg,
+    .on_close = link_on_close,
+};
+
+const char *
+link_state_name(enum link_state s)
+{
+	switch (s) {
+	case LINK_CONNECTING:
+		return "connecting";
+	case LINK_CONNECTED:
+		return "connected";
+	case LINK_READY:
+		return "ready";
+	case LINK_WAITING:
+		return "offline";
+	case LINK_STOPPED:
+		return "stopped";
+	}
+	return "unknown";
+}
+
+static uint32_t
+link_rand(void *arg, uint32_t upper)
+{
+	return randombytes_uniform(upper);
+}
+
+/* Reports the link's state; reason and retry_ms when it went down. */
+static void
+link_event(struct link *l, const char *reason, uint32_t retry_ms, uint64_t n)
+{
+	struct engine_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_RELAY;
+	ev.action = link_state_name(l->state);
+	ev.name = l->addr.host;
+	ev.port = l->addr.port;
+	ev.reason = reason;
+	ev.retry_ms = retry_ms;
+	ev.count = n;
+	l->e->emit(l->e->arg, &ev);
+}
+
+/* One attempt. */
+static void
+link_attempt(struct link *l)
+{
+	struct engine *e = l->e;
+	int rc;
+
+	l->up = xcalloc(1, sizeof *l->up);
+	l->state = LINK_CONNECTING;
+	rc = upstream_connect_via(l->up, &e->sl, &l->addr,
+	    e->use_proxy ? &e->proxy : NULL, &link_ops, l);
+	if (rc != 0) {
+		/* No callback follows a failed start: nothing to wait for. */
+		free(l->up);
+		l->up = NULL;
+		l->state = LINK_WAITING;
+		link_event(l, err_str(rc), 0, 0);
+		return;
+	}
+	l->pending++;
+	link_event(l, NULL, 0, 0);
+}
+
+int
+link_start(struct link *l, struct engine *e, const struct addr *a)
+{
+	memset(l, 0, sizeof *l);
+	l->e = e;
+	l->addr = *a;
+	reconnect_init(&l->sched, link_rand, NULL);
+	uv_timer_init(&e->loop, &l->retry);
+	l->retry.data = l;
+	l->pending = 1;
+	link_attempt(l);
+	return 0;
+}
+
+static void
+link_on_ready(struct upstream *u, const struct wire_welcome *w)
+{
+	struct link *l = u->data;
+	struct engine *e = l->e;
+	uint8_t pub[PROOF_PUB_LEN], sec[PROOF_SEC_LEN], sig[PROOF_SIG_LEN];
+	struct wire_msg m;
+
+	l->state = LINK_CONNECTED;
+	reconnect_up(&l->sched, uv_now(&e->loop));
+	link_event(l, NULL, 0, 0);
+	/* Prove the mailbox is ours on this connection, and no other. */
+	proof_keypair(pub, sec, e->keys->mbox_seed);
+	proof_sign(sig, sec, PROOF_MBOX_CLAIM, u->st.hs_hash, pub, sizeof pub);
+	sodium_memzero(sec, sizeof sec);
+	memset(&m, 0, sizeof m);
+	m.type = WIRE_MSG_MBOX_CLAIM;
+	m.u.proof.req = l->claim_req = ++e->next_req;
+	m.u.proof.id.p = pub;
+	m.u.proof.id.len = sizeof pub;
+	m.u.proof.sig.p = sig;
+	m.u.proof.sig.len = sizeof sig;
+	if (upstream_send(u, &m) != 0)
+		upstream_close(u);
+}
+
+static void
+link_on_msg(struct upstream *u, const struct wire_msg *m)
+{
+	struct link *l = u->data;
+
+	if (m->type == WIRE_MSG_OK && m->u.ok.req == l->claim_req) {
+		l->state = LINK_READY;
+		link_event(l, NULL, 0, m->u.ok.value);
+	} else if (m->type == WIRE_MSG_FAIL && m->u.fail.req == l->claim_req) {
+		engine_error(l->e, "/relay", "the relay refused the mailbox");
+		upstream_close(u);
+	}
+	/* Deliveries are handled once conversations exist (docs/engine.md). */
+}
+
+static void
+link_on_close(struct upstream *u, int err, const char *reason)
+{
+	struct link *l = u->data;
+	uint32_t delay;
+
+	free(u);
+	l->up = NULL;
+	if (l->state == LINK_STOPPED) {
+		link_release(l);
+		return;
+	}
+	l->pending--;
+	delay = reconnect_next(&l->sched, uv_now(&l->e->loop));
+	l->state = LINK_WAITING;
+	link_event(l, reason != NULL ? reason : err_str(err), delay, 0);
+	uv_timer_start(&l->retry, link_on_retry, delay, 0);
+}
+
+static void
+link_on_retry(uv_timer_t *t)
+{
+	struct link *l = t->data;
+
+	if (l->state == LINK_WAITING)
+		link_attempt(l);
+}
+
+static void
+link_on_timer_closed(uv_handle_t *h)
+{
+	link_release(h->data);
+}
+
+void
+link_stop(struct link *l)
+{
+	if (l->state == LINK_STOPPED)
+		return;
+	l->state = LINK_STOPPED;
+	if (l->up != NULL)
+		upstream_close(l->up);
+	uv_timer_stop(&l->retry);
+	uv_close((uv_handle_t *)&l->retry, link_on_timer_closed);
+}
