@@ -34,7 +34,8 @@ enum {
 
 static const char hearth_usage[] =
     "usage: hearth ping ADDRESS [--count N] [--proxy URL]\n"
-    "       hearth --headless [--home DIR] [--passphrase-file FILE]\n"
+    "       hearth --headless [--home DIR] [--passphrase-file FILE]"
+    " [--proxy URL]\n"
     "\n"
     "  ping ADDRESS   connect to the relay at ADDRESS "
     "(hearth://KEY@HOST:PORT),\n"
