@@ -133,6 +133,20 @@ addr_hostport_parse(const char *s, size_t len, int default_port,
 }
 
 bool
+addr_host_ok(const char *host, size_t len)
+{
+	bool v6 = memchr(host, ':', len) != NULL;
+
+	if (len == 0 || len > ADDR_HOST_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (v6 ? !addr_is_v6_char(host[i])
+		       : !addr_is_host_char(host[i]))
+			return false;
+	return true;
+}
+
+bool
 addr_is_onion(const char *host)
 {
 	static const char suffix[] = ".onion";

@@ -48,6 +48,14 @@ int addr_hostport_parse(const char *s, size_t len, int default_port,
     char host[static ADDR_HOST_MAX + 1], uint16_t *port);
 
 /*
+ * True if host[0..len) is a host as addr_parse accepts it and addr_format
+ * writes it: 1 to ADDR_HOST_MAX bytes, an IPv6 address (it has a ':'; no
+ * brackets) in [0-9A-Fa-f:.], anything else in [A-Za-z0-9.-]. For hosts
+ * that arrive without the rest of an address (invites).
+ */
+bool addr_host_ok(const char *host, size_t len);
+
+/*
  * True if host (a NUL-terminated name) is under .onion, any case, with or
  * without a final dot: such a name only resolves inside Tor, so it must
  * never reach the system resolver (RFC 7686).

@@ -116,6 +116,36 @@ test_is_onion(void **state)
 		assert_false(addr_is_onion(no[i]));
 }
 
+static void
+test_host_ok(void **state)
+{
+	static char longest[ADDR_HOST_MAX + 2];
+	const char *yes[] = {"relay.example", "abcdefghijklmnop.onion",
+	    "127.0.0.1", "::1", "fe80::1:2", "::ffff:1.2.3.4", "a-b.C"};
+	const char *no[] = {"", "a b", "a_b", "a/b", "[::1]", "::g", "x:80",
+	    "a@b", "\xc3\xa9.example", "a\nb"};
+	struct addr a, b;
+	char s[ADDR_STR_MAX];
+
+	/* Whatever passes must survive addr_format and addr_parse as is. */
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		assert_true(addr_host_ok(yes[i], strlen(yes[i])));
+		memset(&a, 0, sizeof a);
+		memcpy(a.host, yes[i], strlen(yes[i]) + 1);
+		a.port = 1;
+		assert_int_equal(addr_format(&a, s, sizeof s), 0);
+		assert_int_equal(addr_parse(s, strlen(s), &b), 0);
+		assert_string_equal(b.host, yes[i]);
+	}
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		assert_false(addr_host_ok(no[i], strlen(no[i])));
+	/* A NUL inside the length is not a host character either. */
+	assert_false(addr_host_ok("ab\0c", 4));
+	memset(longest, 'a', sizeof longest - 1);
+	assert_true(addr_host_ok(longest, ADDR_HOST_MAX));
+	assert_false(addr_host_ok(longest, ADDR_HOST_MAX + 1));
+}
+
 int
 main(void)
 {
@@ -125,6 +155,7 @@ main(void)
 	    cmocka_unit_test(test_rejects_malformed),
 	    cmocka_unit_test(test_host_length_bound),
 	    cmocka_unit_test(test_is_onion),
+	    cmocka_unit_test(test_host_ok),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
