@@ -66,6 +66,13 @@ bool addr_is_onion(const char *host);
 void addr_key_encode(const uint8_t key[static ADDR_KEY_LEN],
     char out[static ADDR_KEY_B64_LEN + 1]);
 
+/*
+ * True if every byte of s[0..len) is in the base64url alphabet
+ * [A-Za-z0-9_-]. libsodium 1.0.18 decodes every byte from 0x80 up as if it
+ * were '_', so its decoder alone accepts many spellings of one key.
+ */
+bool addr_b64url_ok(const char *s, size_t len);
+
 /* Decodes exactly 43 base64url characters into a key. 0 or ERR_ADDR. */
 int addr_key_decode(
     const char *s, size_t len, uint8_t key[static ADDR_KEY_LEN]);

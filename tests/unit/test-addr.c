@@ -146,6 +146,32 @@ test_host_ok(void **state)
 	assert_false(addr_host_ok(longest, ADDR_HOST_MAX + 1));
 }
 
+/* libsodium 1.0.18 reads any byte from 0x80 up as '_': the same key
+ * must not have a second spelling. */
+static void
+test_key_high_bytes(void **state)
+{
+	uint8_t key[ADDR_KEY_LEN], back[ADDR_KEY_LEN];
+	char s[ADDR_KEY_B64_LEN + 1];
+
+	memset(key, 0xff, sizeof key);
+	addr_key_encode(key, s);
+	assert_int_equal(s[0], '_');
+	assert_int_equal(addr_key_decode(s, ADDR_KEY_B64_LEN, back), 0);
+	assert_memory_equal(back, key, sizeof key);
+	assert_true(addr_b64url_ok(s, ADDR_KEY_B64_LEN));
+	for (int c = 0x80; c <= 0xff; c++) {
+		s[0] = (char)c;
+		assert_false(addr_b64url_ok(s, ADDR_KEY_B64_LEN));
+		assert_int_equal(
+		    addr_key_decode(s, ADDR_KEY_B64_LEN, back), ERR_ADDR);
+	}
+	assert_false(addr_b64url_ok("a+b", 3));
+	assert_false(addr_b64url_ok("a=", 2));
+	assert_false(addr_b64url_ok("a\0", 2));
+	assert_true(addr_b64url_ok("azAZ09-_", 8));
+}
+
 int
 main(void)
 {
@@ -156,6 +182,7 @@ main(void)
 	    cmocka_unit_test(test_host_length_bound),
 	    cmocka_unit_test(test_is_onion),
 	    cmocka_unit_test(test_host_ok),
+	    cmocka_unit_test(test_key_high_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
