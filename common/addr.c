@@ -51,13 +51,28 @@ addr_key_encode(const uint8_t key[static ADDR_KEY_LEN],
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+bool
+addr_b64url_ok(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		        (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
 int
 addr_key_decode(const char *s, size_t len, uint8_t key[static ADDR_KEY_LEN])
 {
 	size_t got = 0;
 	const char *end = NULL;
 
-	if (len != ADDR_KEY_B64_LEN)
+	memset(key, 0, ADDR_KEY_LEN);
+	/* Checked here, not left to libsodium: see addr_b64url_ok. */
+	if (len != ADDR_KEY_B64_LEN || !addr_b64url_ok(s, len))
 		return ERR_ADDR;
 	if (sodium_base642bin(key, ADDR_KEY_LEN, s, len, NULL, &got, &end,
 	        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
@@ -130,6 +145,20 @@ addr_hostport_parse(const char *s, size_t len, int default_port,
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	return 0;
+}
+
+bool
+addr_host_ok(const char *host, size_t len)
+{
+	bool v6 = memchr(host, ':', len) != NULL;
+
+	if (len == 0 || len > ADDR_HOST_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (v6 ? !addr_is_v6_char(host[i])
+		       : !addr_is_host_char(host[i]))
+			return false;
+	return true;
 }
 
 bool

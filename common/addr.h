@@ -48,6 +48,14 @@ int addr_hostport_parse(const char *s, size_t len, int default_port,
     char host[static ADDR_HOST_MAX + 1], uint16_t *port);
 
 /*
+ * True if host[0..len) is a host as addr_parse accepts it and addr_format
+ * writes it: 1 to ADDR_HOST_MAX bytes, an IPv6 address (it has a ':'; no
+ * brackets) in [0-9A-Fa-f:.], anything else in [A-Za-z0-9.-]. For hosts
+ * that arrive without the rest of an address (invites).
+ */
+bool addr_host_ok(const char *host, size_t len);
+
+/*
  * True if host (a NUL-terminated name) is under .onion, any case, with or
  * without a final dot: such a name only resolves inside Tor, so it must
  * never reach the system resolver (RFC 7686).
@@ -57,6 +65,13 @@ bool addr_is_onion(const char *host);
 /* Encodes a 32-byte key as 43 base64url characters plus NUL. */
 void addr_key_encode(const uint8_t key[static ADDR_KEY_LEN],
     char out[static ADDR_KEY_B64_LEN + 1]);
+
+/*
+ * True if every byte of s[0..len) is in the base64url alphabet
+ * [A-Za-z0-9_-]. libsodium 1.0.18 decodes every byte from 0x80 up as if it
+ * were '_', so its decoder alone accepts many spellings of one key.
+ */
+bool addr_b64url_ok(const char *s, size_t len);
 
 /* Decodes exactly 43 base64url characters into a key. 0 or ERR_ADDR. */
 int addr_key_decode(

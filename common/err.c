@@ -73,6 +73,8 @@ static const char *const err_text[] = {
     [-(ERR_SOCKS_COMMAND - ERR_BASE)] = "the proxy does not support CONNECT",
     [-(ERR_SOCKS_ADDRTYPE - ERR_BASE)] =
         "the proxy does not support this kind of relay address",
+    [-(ERR_INVITE - ERR_BASE)] =
+        "malformed invite (hearth-invite:..., copied whole, on one line)",
 };
 
 const char *

@@ -59,7 +59,8 @@ enum err_code {
 	ERR_SOCKS_TTL = -10047,      /* reply 6: TTL expired */
 	ERR_SOCKS_COMMAND = -10048,  /* reply 7: command not supported */
 	ERR_SOCKS_ADDRTYPE = -10049, /* reply 8: address type not supported */
-	ERR_LAST = -10050,
+	ERR_INVITE = -10050,         /* invite string is malformed */
+	ERR_LAST = -10051,
 };
 
 /* Returns a static English description of code (project or libuv code). */

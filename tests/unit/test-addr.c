@@ -116,6 +116,62 @@ test_is_onion(void **state)
 		assert_false(addr_is_onion(no[i]));
 }
 
+static void
+test_host_ok(void **state)
+{
+	static char longest[ADDR_HOST_MAX + 2];
+	const char *yes[] = {"relay.example", "abcdefghijklmnop.onion",
+	    "127.0.0.1", "::1", "fe80::1:2", "::ffff:1.2.3.4", "a-b.C"};
+	const char *no[] = {"", "a b", "a_b", "a/b", "[::1]", "::g", "x:80",
+	    "a@b", "\xc3\xa9.example", "a\nb"};
+	struct addr a, b;
+	char s[ADDR_STR_MAX];
+
+	/* Whatever passes must survive addr_format and addr_parse as is. */
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		assert_true(addr_host_ok(yes[i], strlen(yes[i])));
+		memset(&a, 0, sizeof a);
+		memcpy(a.host, yes[i], strlen(yes[i]) + 1);
+		a.port = 1;
+		assert_int_equal(addr_format(&a, s, sizeof s), 0);
+		assert_int_equal(addr_parse(s, strlen(s), &b), 0);
+		assert_string_equal(b.host, yes[i]);
+	}
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		assert_false(addr_host_ok(no[i], strlen(no[i])));
+	/* A NUL inside the length is not a host character either. */
+	assert_false(addr_host_ok("ab\0c", 4));
+	memset(longest, 'a', sizeof longest - 1);
+	assert_true(addr_host_ok(longest, ADDR_HOST_MAX));
+	assert_false(addr_host_ok(longest, ADDR_HOST_MAX + 1));
+}
+
+/* libsodium 1.0.18 reads any byte from 0x80 up as '_': the same key
+ * must not have a second spelling. */
+static void
+test_key_high_bytes(void **state)
+{
+	uint8_t key[ADDR_KEY_LEN], back[ADDR_KEY_LEN];
+	char s[ADDR_KEY_B64_LEN + 1];
+
+	memset(key, 0xff, sizeof key);
+	addr_key_encode(key, s);
+	assert_int_equal(s[0], '_');
+	assert_int_equal(addr_key_decode(s, ADDR_KEY_B64_LEN, back), 0);
+	assert_memory_equal(back, key, sizeof key);
+	assert_true(addr_b64url_ok(s, ADDR_KEY_B64_LEN));
+	for (int c = 0x80; c <= 0xff; c++) {
+		s[0] = (char)c;
+		assert_false(addr_b64url_ok(s, ADDR_KEY_B64_LEN));
+		assert_int_equal(
+		    addr_key_decode(s, ADDR_KEY_B64_LEN, back), ERR_ADDR);
+	}
+	assert_false(addr_b64url_ok("a+b", 3));
+	assert_false(addr_b64url_ok("a=", 2));
+	assert_false(addr_b64url_ok("a\0", 2));
+	assert_true(addr_b64url_ok("azAZ09-_", 8));
+}
+
 int
 main(void)
 {
@@ -125,6 +181,8 @@ main(void)
 	    cmocka_unit_test(test_rejects_malformed),
 	    cmocka_unit_test(test_host_length_bound),
 	    cmocka_unit_test(test_is_onion),
+	    cmocka_unit_test(test_host_ok),
+	    cmocka_unit_test(test_key_high_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

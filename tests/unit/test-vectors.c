@@ -4,7 +4,8 @@
  * All randomness comes from the seed in the file: libsodium's random source
  * is replaced, before sodium_init, by a generator keyed from it. The test
  * replays a fixed script (identities, X3DH, ratchet messages, a saved state,
- * room derivations, a room message, a sealed envelope) and compares every
+ * room derivations, a room message, a sealed envelope, an announcement, an
+ * invite) and compares every
  * output byte with the file, so any change to a format or derivation fails
  * here. HEARTH_VECTORS_WRITE=PATH writes a fresh file to PATH instead, taking
  * the seeds from the current one (run once, when a format version is bumped
@@ -16,7 +17,9 @@
 
 #include <sodium.h>
 
+#include "common/announce.h"
 #include "common/ident.h"
+#include "common/invite.h"
 #include "common/ratchet.h"
 #include "common/sealed.h"
 #include "common/senderkey.h"
@@ -179,6 +182,48 @@ ratchet_step(
 	ratchet_copy(to, &rt);
 }
 
+/* Alice announces herself in the room, and the room's invite. */
+static void
+vectors_announce_invite(const struct ident *alice,
+    const struct senderkey_room *room, const uint8_t secret[static 32])
+{
+	static uint8_t env[ANNOUNCE_LEN];
+	struct announce a, got;
+	struct invite in, back;
+	struct x3dh_prekey spk;
+	struct ident mbox;
+	uint8_t key[ANNOUNCE_KEY_LEN];
+	char s[INVITE_STR_MAX];
+	size_t len;
+
+	announce_key(key, secret);
+	check_hex("announce_key", key, sizeof key);
+	memset(&a, 0, sizeof a);
+	memcpy(a.ik, alice->pk, 32);
+	memcpy(a.name, "alice", 6);
+	ident_new(&mbox);
+	memcpy(a.mbox_pk, mbox.pk, 32);
+	x3dh_prekey_new(&spk, 3);
+	x3dh_bundle_make(&a.bundle, alice, &spk, NULL);
+	a.time_s = 1795000000;
+	assert_int_equal(
+	    announce_seal(alice, key, room->id, &a, env, sizeof env, &len), 0);
+	check_hex("announce", env, len);
+	assert_int_equal(announce_open(key, room->id, env, len, &got), 0);
+	assert_memory_equal(&got, &a, sizeof a);
+
+	memset(&in, 0, sizeof in);
+	randombytes_buf(in.relay.key, sizeof in.relay.key);
+	memcpy(in.relay.host, "relay.example.org", 18);
+	in.relay.port = 7483;
+	memcpy(in.secret, secret, 32);
+	memcpy(in.owner, alice->pk, 32);
+	assert_int_equal(invite_encode(&in, s, sizeof s), 0);
+	check_str("invite", s);
+	assert_int_equal(invite_decode(s, strlen(s), &back), 0);
+	assert_memory_equal(&back, &in, sizeof in);
+}
+
 static void
 test_frozen_vectors(void **state)
 {
@@ -271,6 +316,8 @@ test_frozen_vectors(void **state)
 	                     sizeof buf, &plen),
 	    0);
 	assert_memory_equal(sender, alice.pk, 32);
+
+	vectors_announce_invite(&alice, &room, secret);
 }
 
 int
