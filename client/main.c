@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "client/headless.h"
+#include "client/store.h"
 #include "client/upstream.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -30,12 +31,14 @@ enum {
 	OPT_HEADLESS = 256,
 	OPT_HOME,
 	OPT_PASSFILE,
+	OPT_WIPE,
 };
 
 static const char hearth_usage[] =
     "usage: hearth ping ADDRESS [--count N] [--proxy URL]\n"
     "       hearth --headless [--home DIR] [--passphrase-file FILE]"
     " [--proxy URL]\n"
+    "       hearth --wipe [--home DIR]\n"
     "\n"
     "  ping ADDRESS   connect to the relay at ADDRESS "
     "(hearth://KEY@HOST:PORT),\n"
@@ -50,6 +53,8 @@ static const char hearth_usage[] =
     "                 JSON event per line on standard output; the\n"
     "                 passphrase comes from HEARTH_PASSPHRASE or\n"
     "                 --passphrase-file, never from the command line\n"
+    "  --wipe         delete the store and every key in it at once and\n"
+    "                 for good (overwritten, then removed); no question\n"
     "  --home DIR     where the encrypted store lives (default\n"
     "                 $XDG_DATA_HOME/hearth or ~/.local/share/hearth)\n"
     "\n"
@@ -298,6 +303,7 @@ main(int argc, char **argv)
 	    {"headless", no_argument, NULL, OPT_HEADLESS},
 	    {"home", required_argument, NULL, OPT_HOME},
 	    {"passphrase-file", required_argument, NULL, OPT_PASSFILE},
+	    {"wipe", no_argument, NULL, OPT_WIPE},
 	    {"proxy", required_argument, NULL, 'x'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -308,7 +314,7 @@ main(int argc, char **argv)
 	unsigned long count = 3;
 	const char *home = NULL, *passfile = NULL;
 	char home_buf[4096];
-	bool headless = false;
+	bool headless = false, wipe = false;
 	char *end;
 	int opt, rc;
 
@@ -351,6 +357,9 @@ main(int argc, char **argv)
 		case OPT_PASSFILE:
 			passfile = optarg;
 			break;
+		case OPT_WIPE:
+			wipe = true;
+			break;
 		case 'x':
 			/* Never echo it: it may carry a password. */
 			if (socks5_url_parse(optarg, strlen(optarg), &proxy) !=
@@ -372,6 +381,31 @@ main(int argc, char **argv)
 			fprintf(stderr, "Try 'hearth --help'.\n");
 			return 2;
 		}
+	}
+	if (wipe) {
+		if (optind != argc || headless) {
+			fprintf(stderr, "hearth: --wipe takes only --home\n");
+			return 2;
+		}
+		if (home == NULL &&
+		    default_home(home_buf, sizeof home_buf) != 0) {
+			fprintf(stderr, "hearth: no HOME or XDG_DATA_HOME; "
+			                "give --home DIR\n");
+			return 2;
+		}
+		/*
+		 * No question asked: this is also what a panic key runs. The
+		 * store is overwritten before it is unlinked.
+		 */
+		rc = cstore_wipe(home != NULL ? home : home_buf);
+		if (rc != 0) {
+			fprintf(stderr,
+			    "hearth: wiped what could be wiped: %s\n",
+			    err_str(rc));
+			return 1;
+		}
+		printf("hearth: the store and all its keys are gone\n");
+		return 0;
 	}
 	if (headless) {
 		if (optind != argc) {

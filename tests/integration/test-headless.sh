@@ -147,5 +147,17 @@ has "a second process is refused clearly" 'the store is open in another hearth'
 exec 9>&-
 wait "$first"
 
+# --wipe: everything gone, no passphrase needed; a new store starts empty.
+cp -r "$home" "$tmp/home2"
+env -u HEARTH_PASSPHRASE "$client" --wipe --home "$tmp/home2" >"$tmp/out" 2>&1
+st=$?
+[ "$st" = 0 ] && ok "wipe exits 0" || not_ok "wipe exits 0 ($st)"
+has "wipe says so" 'the store and all its keys are gone'
+[ ! -e "$tmp/home2" ] && ok "the store folder is gone" || { not_ok "the store folder is gone"; ls -la "$tmp/home2"; }
+run_home2() { printf '%s\n' "$@" | "$client" --headless --home "$tmp/home2" >"$tmp/out" 2>&1; }
+run_home2 "/persona"
+lacks "a fresh store has no personas" '"event":"persona"'
+"$client" --wipe --home "$tmp/nothing-here" >"$tmp/out" 2>&1 && ok "wiping nothing is fine" || not_ok "wiping nothing is fine"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
