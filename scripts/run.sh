@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 #
 # make run: start a local relay (data in ./run-data/relay, made on first
-# run) on 127.0.0.1, then run the client against it. Until the chat
-# interface lands, the client checks the relay: handshake, pinned key, pings.
+# run) on 127.0.0.1, check it (handshake, pinned key, pings), then, in a
+# terminal, run the client against it in headless mode with a demo store in
+# ./run-data/client (a persona "me" using this relay on the first run).
 # usage: scripts/run.sh BUILD_DIR
 set -eu
 build=${1:-build}
@@ -45,7 +46,26 @@ address=$("$relay" address --data "$data" --listen "127.0.0.1:$port")
 echo "relay address: $address"
 "$client" ping "$address" --count 5
 
+# Interactive: the client on a demo store in run-data/client, connected to
+# this relay. Until the chat interface lands it runs in headless mode: type
+# slash commands, read JSON events.
 if [ -t 0 ]; then
-	echo "The relay keeps running at $address; press Ctrl-C to stop it."
-	wait "$pid"
+	home=run-data/client
+	first=
+	[ -f "$home/hearth.db" ] || first=1
+	echo
+	echo "The client, in headless mode (the chat interface comes later)."
+	[ -n "$first" ] && echo "This makes a new encrypted store in $home."
+	printf 'Passphrase for the store: '
+	stty -echo
+	IFS= read -r HEARTH_PASSPHRASE
+	stty echo
+	echo
+	export HEARTH_PASSPHRASE
+	echo "Type /help for the commands, Ctrl-D to leave."
+	{
+		[ -n "$first" ] && printf '/persona new me\n/relay %s\n' "$address"
+		cat
+	} | "$client" --headless --home "$home"
+	unset HEARTH_PASSPHRASE
 fi
