@@ -20,32 +20,35 @@
 
 struct fetch_ctx {
 	struct relay_conn *c;
+	uint64_t req;
 	const uint8_t *id;
 	enum wire_type type;
 	uint64_t last;
 	uint64_t count;
+	size_t bytes; /* encoded so far */
 };
 
 /*
- * Sends one fetched envelope. Stops the fetch (with ERR_QUOTA, which the
- * caller treats as "page full") once half the connection's queue is used,
- * so a fetch alone never makes the relay drop a reader as slow.
+ * Queues one fetched envelope. Fetched envelopes wait for the commit like
+ * every delivery: the store's reads see the open batch, so without that a
+ * fetch could show an envelope that a crash then takes back. Stops the
+ * fetch (with ERR_QUOTA, which the caller treats as "page full") once it
+ * has queued half the connection's queue, so a fetch alone never makes
+ * the relay drop a reader as slow; but the first envelope always goes, as
+ * a reply with none would tell the client that nothing is left.
  */
 static int
 handle_fetch_one(
     void *arg, uint64_t seq, uint64_t time_s, const uint8_t *env, size_t len)
 {
 	struct fetch_ctx *f = arg;
+	struct relay *r = f->c->relay;
 	struct wire_msg m;
 	int rc;
 
-	/*
-	 * The first envelope always goes: a reply with none would tell the
-	 * client that nothing is left.
-	 */
 	if (f->count > 0 &&
-	    stream_queued(&f->c->st) >
-	        f->c->relay->cfg.limits.queue_max / ROOM_FETCH_QUEUE_SHARE)
+	    stream_queued(&f->c->st) + f->bytes >
+	        r->cfg.limits.queue_max / ROOM_FETCH_QUEUE_SHARE)
 		return ERR_QUOTA;
 	memset(&m, 0, sizeof m);
 	m.type = f->type;
@@ -55,9 +58,12 @@ handle_fetch_one(
 	m.u.deliver.time_s = time_s;
 	m.u.deliver.envelope.p = env;
 	m.u.deliver.envelope.len = len;
-	rc = stream_send(&f->c->st, &m);
+	buf_reset(&r->scratch);
+	rc = wire_encode(&r->scratch, &m);
 	if (rc != 0)
 		return rc;
+	relay_defer(r, f->c, f->req, r->scratch.data, r->scratch.len);
+	f->bytes += r->scratch.len;
 	f->last = seq;
 	f->count++;
 	return 0;
@@ -81,8 +87,8 @@ handle__fetch(struct relay_conn *c, const struct wire_msg *m, bool room)
 {
 	struct relay *r = c->relay;
 	const struct wire_fetch *q = &m->u.fetch;
-	struct fetch_ctx f = {c, q->id.p,
-	    room ? WIRE_MSG_ROOM_MSG : WIRE_MSG_MBOX_MSG, q->after, 0};
+	struct fetch_ctx f = {c, q->req, q->id.p,
+	    room ? WIRE_MSG_ROOM_MSG : WIRE_MSG_MBOX_MSG, q->after, 0, 0};
 	unsigned limit = handle_page(c, q->limit);
 	int rc;
 
@@ -101,7 +107,8 @@ handle__fetch(struct relay_conn *c, const struct wire_msg *m, bool room)
 		r->ctr.room_fetched += f.count;
 	else
 		r->ctr.mbox_fetched += f.count;
-	relay_conn_ok(c, q->req, f.last);
+	/* After the envelopes, which wait for the commit too. */
+	relay_conn_ok_durable(c, q->req, f.last);
 }
 
 void
