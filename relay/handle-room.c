@@ -62,6 +62,13 @@ handle_fetch_one(
 	rc = wire_encode(&r->scratch, &m);
 	if (rc != 0)
 		return rc;
+	/*
+	 * Never force a commit from inside the store's walk: end the page
+	 * instead (the client asks again from the last number it got, or,
+	 * for an empty page, handle__fetch commits and walks again).
+	 */
+	if (!relay_defer_fits(r, r->scratch.len))
+		return ERR_QUOTA;
 	relay_defer(r, f->c, f->req, r->scratch.data, r->scratch.len);
 	f->bytes += r->scratch.len;
 	f->last = seq;
@@ -92,12 +99,22 @@ handle__fetch(struct relay_conn *c, const struct wire_msg *m, bool room)
 	unsigned limit = handle_page(c, q->limit);
 	int rc;
 
-	if (room)
-		rc = relay_store_room_fetch(
-		    r->store, q->id.p, q->after, limit, handle_fetch_one, &f);
-	else
-		rc = relay_store_mbox_fetch(
-		    r->store, q->id.p, q->after, limit, handle_fetch_one, &f);
+	for (int attempt = 0;; attempt++) {
+		if (room)
+			rc = relay_store_room_fetch(r->store, q->id.p, q->after,
+			    limit, handle_fetch_one, &f);
+		else
+			rc = relay_store_mbox_fetch(r->store, q->id.p, q->after,
+			    limit, handle_fetch_one, &f);
+		/*
+		 * An empty page would read as "nothing left": if not even
+		 * the first envelope fitted in the deferred list, commit
+		 * now, outside the store's walk, and try once more.
+		 */
+		if (rc != ERR_QUOTA || f.count > 0 || attempt > 0)
+			break;
+		relay_commit_now(r);
+	}
 	if (rc != 0 && rc != ERR_QUOTA) {
 		if (c->st.state == STREAM_OPEN)
 			relay_conn_fail_err(c, q->req, rc);

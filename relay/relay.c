@@ -410,6 +410,18 @@ relay_defer_add(struct relay *r, const struct relay_deferred *item,
 	return 0;
 }
 
+int
+relay_commit_now(struct relay *r)
+{
+	return relay_commit(r);
+}
+
+bool
+relay_defer_fits(const struct relay *r, size_t len)
+{
+	return len <= r->deferred_bytes.max - r->deferred_bytes.len;
+}
+
 void
 relay_defer(struct relay *r, struct relay_conn *c, uint64_t req,
     const uint8_t *msg, size_t len)

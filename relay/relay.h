@@ -175,6 +175,19 @@ void relay_defer_fanout(struct relay *r, const uint8_t id[static 32],
 void relay_defer_push(struct relay *r, const uint8_t id[static 32],
     const uint8_t *msg, size_t len);
 
+/*
+ * Commits now and sends what waited (normally the per-turn hook does
+ * it). Not from inside a store callback. Returns the commit's result.
+ */
+int relay_commit_now(struct relay *r);
+
+/*
+ * True if len more bytes fit in the deferred list without forcing a
+ * commit. A store callback (a fetch) must check this first: a commit in
+ * the middle of the store's own statement is not allowed.
+ */
+bool relay_defer_fits(const struct relay *r, size_t len);
+
 /* Forgets c's deferred replies (c is closing). */
 void relay_defer_forget(struct relay *r, struct relay_conn *c);
 
