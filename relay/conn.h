@@ -44,6 +44,7 @@ struct relay_conn {
 	struct relay_room **subs; /* rooms subscribed to, up to max_subs */
 	unsigned nsubs;
 	uint8_t claims[RELAY_CLAIMS_MAX][PROTO_ID_LEN]; /* mailbox ids */
+	size_t deferred; /* bytes waiting for the commit, for the queue cap */
 	unsigned nclaims;
 };
 

@@ -25,7 +25,6 @@ struct fetch_ctx {
 	enum wire_type type;
 	uint64_t last;
 	uint64_t count;
-	size_t bytes; /* encoded so far */
 };
 
 /*
@@ -46,8 +45,10 @@ handle_fetch_one(
 	struct wire_msg m;
 	int rc;
 
+	/* Everything this connection has waiting counts, earlier requests'
+	 * deferred replies included. */
 	if (f->count > 0 &&
-	    stream_queued(&f->c->st) + f->bytes >
+	    stream_queued(&f->c->st) + f->c->deferred >
 	        r->cfg.limits.queue_max / ROOM_FETCH_QUEUE_SHARE)
 		return ERR_QUOTA;
 	memset(&m, 0, sizeof m);
@@ -69,8 +70,7 @@ handle_fetch_one(
 	 */
 	if (!relay_defer_fits(r, r->scratch.len))
 		return ERR_QUOTA;
-	relay_defer(r, f->c, f->req, r->scratch.data, r->scratch.len);
-	f->bytes += r->scratch.len;
+	relay_defer_data(r, f->c, r->scratch.data, r->scratch.len);
 	f->last = seq;
 	f->count++;
 	return 0;
@@ -95,10 +95,22 @@ handle__fetch(struct relay_conn *c, const struct wire_msg *m, bool room)
 	struct relay *r = c->relay;
 	const struct wire_fetch *q = &m->u.fetch;
 	struct fetch_ctx f = {c, q->req, q->id.p,
-	    room ? WIRE_MSG_ROOM_MSG : WIRE_MSG_MBOX_MSG, q->after, 0, 0};
+	    room ? WIRE_MSG_ROOM_MSG : WIRE_MSG_MBOX_MSG, q->after, 0};
+	size_t mark = r->ndeferred;
 	unsigned limit = handle_page(c, q->limit);
 	int rc;
 
+	/*
+	 * With half the queue already waiting (pipelined fetches), even one
+	 * more page could make this connection a slow reader: ask it to come
+	 * back, rather than answer an empty page that means "nothing left".
+	 */
+	if (stream_queued(&c->st) + c->deferred >
+	    r->cfg.limits.queue_max / ROOM_FETCH_QUEUE_SHARE) {
+		relay_conn_fail(c, q->req, PROTO_E_RATE,
+		    "too much already queued for this connection; fetch again");
+		return;
+	}
 	for (int attempt = 0;; attempt++) {
 		if (room)
 			rc = relay_store_room_fetch(r->store, q->id.p, q->after,
@@ -114,8 +126,11 @@ handle__fetch(struct relay_conn *c, const struct wire_msg *m, bool room)
 		if (rc != ERR_QUOTA || f.count > 0 || attempt > 0)
 			break;
 		relay_commit_now(r);
+		mark = r->ndeferred;
 	}
 	if (rc != 0 && rc != ERR_QUOTA) {
+		/* Nothing of a failed fetch goes out: only its FAIL. */
+		relay_defer_truncate(r, mark);
 		if (c->st.state == STREAM_OPEN)
 			relay_conn_fail_err(c, q->req, rc);
 		return;

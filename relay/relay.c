@@ -320,7 +320,13 @@ relay_deliver(struct relay *r, const struct relay_deferred *d, int rc)
 	const uint8_t *msg = r->deferred_bytes.data + d->off;
 	struct relay_room *room;
 
+	if (d->c != NULL)
+		d->c->deferred = 0;
 	switch (d->kind) {
+	case RELAY_DEFER_DATA:
+		if (d->c != NULL && rc == 0)
+			(void)stream_send_raw(&d->c->st, msg, d->len);
+		break;
 	case RELAY_DEFER_REPLY:
 		if (d->c == NULL)
 			break;
@@ -407,7 +413,33 @@ relay_defer_add(struct relay *r, const struct relay_deferred *item,
 	*d = *item;
 	d->off = r->deferred_bytes.len - len;
 	d->len = len;
+	if (d->c != NULL)
+		d->c->deferred += len;
 	return 0;
+}
+
+void
+relay_defer_data(
+    struct relay *r, struct relay_conn *c, const uint8_t *msg, size_t len)
+{
+	struct relay_deferred d;
+
+	memset(&d, 0, sizeof d);
+	d.kind = RELAY_DEFER_DATA;
+	d.c = c;
+	(void)relay_defer_add(r, &d, msg, len);
+}
+
+void
+relay_defer_truncate(struct relay *r, size_t mark)
+{
+	if (mark >= r->ndeferred)
+		return;
+	for (size_t i = mark; i < r->ndeferred; i++)
+		if (r->deferred[i].c != NULL)
+			r->deferred[i].c->deferred -= r->deferred[i].len;
+	r->deferred_bytes.len = r->deferred[mark].off;
+	r->ndeferred = mark;
 }
 
 int
@@ -466,8 +498,7 @@ void
 relay_defer_forget(struct relay *r, struct relay_conn *c)
 {
 	for (size_t i = 0; i < r->ndeferred; i++)
-		if (r->deferred[i].kind == RELAY_DEFER_REPLY &&
-		    r->deferred[i].c == c)
+		if (r->deferred[i].c == c)
 			r->deferred[i].c = NULL;
 }
 

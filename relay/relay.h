@@ -81,13 +81,15 @@ struct relay_store;
  */
 enum relay_deferred_kind {
 	RELAY_DEFER_REPLY, /* to one request of one connection */
+	RELAY_DEFER_DATA,  /* part of a reply (a fetched envelope): sent on
+	                      success, dropped on failure, never a FAIL */
 	RELAY_DEFER_ROOM,  /* a ROOM_MSG to a room's subscribers */
 	RELAY_DEFER_MBOX,  /* an MBOX_MSG to a mailbox's owners online */
 };
 
 struct relay_deferred {
 	enum relay_deferred_kind kind;
-	struct relay_conn *c; /* REPLY: NULL once the connection has gone */
+	struct relay_conn *c; /* REPLY, DATA: NULL once it has gone */
 	uint64_t req;         /* REPLY */
 	uint64_t skip_id;     /* ROOM: the publisher's stream id */
 	uint8_t id[32];       /* ROOM: room id; MBOX: mailbox id */
@@ -174,6 +176,16 @@ void relay_defer_fanout(struct relay *r, const uint8_t id[static 32],
 /* The same for an MBOX_MSG to mailbox id's owners online. */
 void relay_defer_push(struct relay *r, const uint8_t id[static 32],
     const uint8_t *msg, size_t len);
+
+/* Queues part of a reply to c (see RELAY_DEFER_DATA) until the commit. */
+void relay_defer_data(
+    struct relay *r, struct relay_conn *c, const uint8_t *msg, size_t len);
+
+/*
+ * Takes back every deferred item queued after the first mark items (a
+ * request that failed half way); the caller has not committed since.
+ */
+void relay_defer_truncate(struct relay *r, size_t mark);
 
 /*
  * Commits now and sends what waited (normally the per-turn hook does
