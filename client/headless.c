@@ -278,16 +278,20 @@ headless_on_file(uv_idle_t *idle)
 	struct headless *h = idle->data;
 	size_t n;
 
-	if (fgets(h->line + h->len, (int)(HEADLESS_LINE_MAX - h->len), stdin) ==
-	    NULL) {
-		if (h->len > 0 && !h->discarding)
-			headless_line(h, h->line, h->len);
-		h->len = 0;
-		headless_stop(h);
+	/*
+	 * A chunk per loop turn, not a line: fgets() would hide a NUL byte
+	 * and join two lines around it. The room left is at least 2 bytes
+	 * (headless_feed keeps it so).
+	 */
+	n = fread(h->line + h->len, 1, HEADLESS_LINE_MAX - 1 - h->len, stdin);
+	if (n > 0) {
+		headless_feed(h, n);
 		return;
 	}
-	n = strlen(h->line + h->len);
-	headless_feed(h, n);
+	if (h->len > 0 && !h->discarding && !h->closing)
+		headless_line(h, h->line, h->len);
+	h->len = 0;
+	headless_stop(h);
 }
 
 static void
@@ -314,12 +318,16 @@ headless_input(struct headless *h)
 	uv_handle_type t = uv_guess_handle(0);
 	int rc;
 
-	if (t == UV_TTY)
+	if (t == UV_TTY) {
 		rc = uv_tty_init(&h->e.loop, &h->in.tty, 0, 1);
-	else if (t == UV_NAMED_PIPE) {
+	} else if (t == UV_NAMED_PIPE || t == UV_TCP) {
+		/* A socket (inetd, socat) is read like a pipe. */
 		rc = uv_pipe_init(&h->e.loop, &h->in.pipe, 0);
-		if (rc == 0)
+		if (rc == 0) {
 			rc = uv_pipe_open(&h->in.pipe, 0);
+			if (rc != 0)
+				uv_close(&h->in.h, NULL);
+		}
 	} else {
 		h->is_file = true;
 		uv_idle_init(&h->e.loop, &h->file_reader);

@@ -47,6 +47,8 @@ link_state_name(enum link_state s)
 		return "ready";
 	case LINK_WAITING:
 		return "offline";
+	case LINK_IDLE:
+		return "unusable";
 	case LINK_STOPPED:
 		return "stopped";
 	}
@@ -88,11 +90,21 @@ link_attempt(struct link *l)
 	rc = upstream_connect_via(l->up, &e->sl, &l->addr,
 	    e->use_proxy ? &e->proxy : NULL, &link_ops, l);
 	if (rc != 0) {
+		uint32_t delay;
+
 		/* No callback follows a failed start: nothing to wait for. */
 		free(l->up);
 		l->up = NULL;
+		if (rc == ERR_PROXY_NEEDED || rc == ERR_ADDR) {
+			/* Trying again would not help: say so and stop. */
+			l->state = LINK_IDLE;
+			link_event(l, err_str(rc), 0, 0);
+			return;
+		}
+		delay = reconnect_next(&l->sched, uv_now(&e->loop));
 		l->state = LINK_WAITING;
-		link_event(l, err_str(rc), 0, 0);
+		link_event(l, err_str(rc), delay, 0);
+		uv_timer_start(&l->retry, link_on_retry, delay, 0);
 		return;
 	}
 	l->pending++;

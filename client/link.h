@@ -25,6 +25,8 @@ enum link_state {
 	LINK_CONNECTED,  /* welcomed; the mailbox claim is on its way */
 	LINK_READY,      /* the mailbox is claimed */
 	LINK_WAITING,    /* down; the next attempt is on the timer */
+	LINK_IDLE,       /* cannot work as set (e.g. .onion without a
+	                    proxy); no attempt until it is set again */
 	LINK_STOPPED,    /* closing or closed for good */
 };
 

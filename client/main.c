@@ -154,12 +154,13 @@ ping_on_signal(uv_signal_t *h, int signum)
 
 /*
  * The default home: $XDG_DATA_HOME/hearth or $HOME/.local/share/hearth.
- * Makes the folders above it that are missing (0700, as the XDG base
- * directory specification asks), so that the first run works; the store
- * makes the last one itself.
+ * With make, makes the folders above it that are missing (0700, as the
+ * XDG base directory specification asks), so that the first run works;
+ * the store makes the last one itself. Returns 0, or -1 (errno set if a
+ * folder could not be made).
  */
 static int
-default_home(char *out, size_t cap)
+default_home(char *out, size_t cap, bool make)
 {
 	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 	size_t base;
@@ -176,6 +177,8 @@ default_home(char *out, size_t cap)
 	}
 	if (n <= 0 || (size_t)n >= cap)
 		return -1;
+	if (!make)
+		return 0;
 	/* Each '/' from the base on ends a folder; the last is the store's. */
 	for (size_t i = base; out[i] != '\0'; i++) {
 		if (out[i] != '/')
@@ -369,6 +372,11 @@ main(int argc, char **argv)
 				return 2;
 			}
 			use_proxy = true;
+			/*
+			 * It may hold a password: out of /proc/PID/cmdline,
+			 * as far as this process can take it.
+			 */
+			explicit_bzero(optarg, strlen(optarg));
 			break;
 		case 'h':
 			fputs(hearth_usage, stdout);
@@ -388,7 +396,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 		if (home == NULL &&
-		    default_home(home_buf, sizeof home_buf) != 0) {
+		    default_home(home_buf, sizeof home_buf, false) != 0) {
 			fprintf(stderr, "hearth: no HOME or XDG_DATA_HOME; "
 			                "give --home DIR\n");
 			return 2;
@@ -413,10 +421,14 @@ main(int argc, char **argv)
 			                "standard input, not arguments\n");
 			return 2;
 		}
+		errno = 0;
 		if (home == NULL &&
-		    default_home(home_buf, sizeof home_buf) != 0) {
-			fprintf(stderr, "hearth: no HOME or XDG_DATA_HOME; "
-			                "give --home DIR\n");
+		    default_home(home_buf, sizeof home_buf, true) != 0) {
+			fprintf(stderr,
+			    "hearth: cannot make the default home folder "
+			    "(%s); give --home DIR\n",
+			    errno != 0 ? strerror(errno)
+			               : "no HOME or XDG_DATA_HOME");
 			return 2;
 		}
 		rc = headless_run(home != NULL ? home : home_buf, passfile,

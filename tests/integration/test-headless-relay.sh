@@ -96,5 +96,22 @@ exec 9>&-
 wait "$cpid"; cpid=
 if grep -v 'listening on' "$tmp/relay.log" | grep -q '127\.0\.0\.1'; then not_ok "no address in the relay log"; else ok "no address in the relay log"; fi
 
+# An onion relay set through a proxy, then a start without the proxy:
+# said to be unusable, and no attempt is made. The proxy's password does
+# not stay in the process's command line.
+onion="hearth://$(echo "$address" | sed 's|hearth://\([^@]*\)@.*|\1|')@abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion:7483"
+mkfifo "$tmp/in3"
+"$client" --headless --home "$home" --proxy socks5://hearth:s3cretpw@127.0.0.1:9 <"$tmp/in3" >"$tmp/events3" 2>&1 &
+cpid=$!
+exec 9>"$tmp/in3"
+printf '/relay %s\n' "$onion" >&9
+wait_for "$tmp/events3" '"state":"offline"' && ok "onion through a proxy is tried" || { not_ok "onion through a proxy is tried"; cat "$tmp/events3"; }
+if tr '\0' ' ' </proc/$cpid/cmdline | grep -q s3cretpw; then not_ok "proxy password wiped from the command line"; else ok "proxy password wiped from the command line"; fi
+exec 9>&-
+wait "$cpid"; cpid=
+printf '/relay\n' | "$client" --headless --home "$home" >"$tmp/out" 2>&1
+grep -qF '"state":"unusable"' "$tmp/out" && grep -qF '.onion relay needs --proxy' "$tmp/out" && ok "onion without the proxy: unusable, said why" || { not_ok "onion without the proxy: unusable, said why"; cat "$tmp/out"; }
+grep -qF '"state":"offline"' "$tmp/out" && not_ok "no retry without the proxy" || ok "no retry without the proxy"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

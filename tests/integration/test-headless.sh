@@ -135,6 +135,18 @@ has "file input: overlong line refused" '"reason":"the line is too long"'
 has "file input: commands run" '"action":"created","name":"fromfile"'
 has "file input: last line without newline" '"action":"listed","name":"fromfile"'
 
+# A NUL byte in file input spoils its own line only.
+printf '/persona new a\000b\n/persona\n' >"$tmp/nul"
+"$client" --headless --home "$home" <"$tmp/nul" >"$tmp/out" 2>&1
+has "file input: a NUL byte is refused" '"reason":"the line has control characters'
+has "file input: the next line still works" '"action":"listed","name":"lake"'
+lacks "file input: no persona from the NUL line" '"name":"a'
+
+# --wipe of the default home makes no folders.
+mkdir "$tmp/emptyhome"
+env HOME="$tmp/emptyhome" XDG_DATA_HOME= "$client" --wipe >"$tmp/out" 2>&1 && ok "wipe of a fresh default home" || not_ok "wipe of a fresh default home"
+[ -z "$(ls -A "$tmp/emptyhome")" ] && ok "wipe made no folders" || { not_ok "wipe made no folders"; ls -laR "$tmp/emptyhome"; }
+
 # One process at a time.
 mkfifo "$tmp/hold"
 "$client" --headless --home "$home" <"$tmp/hold" >"$tmp/first" 2>&1 &
