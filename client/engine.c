@@ -448,14 +448,15 @@ engine_close(struct engine *e)
 
 	if (e->store == NULL)
 		return;
-	memset(&ev, 0, sizeof ev);
-	ev.kind = ENGINE_EV_BYE;
-	e->emit(e->arg, &ev);
 	engine_shutdown(e);
 	/* Runs the closes: stopped links free themselves there. */
 	uv_run(&e->loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&e->loop) != 0)
 		engine_error(e, "", "the event loop did not close cleanly");
+	/* Last, so that nothing is reported after it. */
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_BYE;
+	e->emit(e->arg, &ev);
 	cstore_close(e->store);
 	e->store = NULL;
 	sodium_free(e->keys);
