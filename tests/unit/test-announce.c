@@ -568,8 +568,13 @@ test_hostile_plaintexts(void **state)
 	memcpy(pt, good, glen);
 	memset(pt + glen, 0, PADDED - glen);
 	raw_seal_padded(key, room.id, pt, PADDED, env);
-	assert_int_equal(
-	    announce_open(key, room.id, env, sizeof env, &got), ERR_PAD);
+	/*
+	 * The plain text ends with a signature: if its last byte happens to
+	 * be 0x80 (1 in 256), the unpadding takes it for the marker and the
+	 * parser finds the text one byte short. Refused either way.
+	 */
+	assert_int_equal(announce_open(key, room.id, env, sizeof env, &got),
+	    good[glen - 1] == 0x80 ? ERR_TRUNCATED : ERR_PAD);
 	pt[glen] = 0x80;
 	pt[PADDED - 1] = 1;
 	raw_seal_padded(key, room.id, pt, PADDED, env);
