@@ -1347,8 +1347,9 @@ test_garbage_file_refused(void **state)
 	write_file(path, junk, sizeof junk);
 	open_fails(dir, PASS, false, ERR_STORE);
 	/*
-	 * A file too short to hold a page, which SQLite would take for an empty
-	 * database is damage, not room for a new store, and is left as it is.
+	 * A file too short to hold a page, which SQLite would take for an
+	 * empty database, is damage, not room for a new store: it is left
+	 * as it is.
 	 */
 	write_file(path, junk, 1);
 	open_fails(dir, PASS, true, ERR_STORE);
