@@ -26,6 +26,17 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_persona_entry;
 extern const struct cmd_entry cmd_relay_entry;
+extern const struct cmd_entry cmd_room_entry;
+extern const struct cmd_entry cmd_join_entry;
+extern const struct cmd_entry cmd_invite_entry;
+extern const struct cmd_entry cmd_rooms_entry;
+extern const struct cmd_entry cmd_members_entry;
+extern const struct cmd_entry cmd_say_entry;
+extern const struct cmd_entry cmd_dm_entry;
+extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_history_entry;
+extern const struct cmd_entry cmd_expire_entry;
+extern const struct cmd_entry cmd_leave_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_quit_entry;
 

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "client/cmd.h"
+#include "client/engine-int.h"
 #include "client/link.h"
 #include "client/store.h"
 #include "common/err.h"
@@ -31,8 +32,42 @@
 #define ENGINE_PERSONA_ID_LEN 16
 #define ENGINE_PERSONA_LEN (1 + 32 + 32 + 8 + ENGINE_PERSONA_ID_LEN)
 #define ENGINE_SETTING_PERSONA "persona"
-/* name#FINGERPRINT and its NUL. */
-#define ENGINE_ID_MAX (UTF8_NAME_MAX + 1 + IDENT_FP_CHARS + 1)
+
+size_t
+engine_key(const struct engine *e, uint8_t *out, const void *a, size_t alen,
+    const void *b, size_t blen)
+{
+	memcpy(out, e->persona_id, ENGINE_PERSONA_ID_LEN);
+	if (alen > 0)
+		memcpy(out + ENGINE_PERSONA_ID_LEN, a, alen);
+	if (blen > 0)
+		memcpy(out + ENGINE_PERSONA_ID_LEN + alen, b, blen);
+	return ENGINE_PERSONA_ID_LEN + alen + blen;
+}
+
+void
+engine_hex(char *out, const uint8_t *in, size_t n)
+{
+	sodium_bin2hex(out, 2 * n + 1, in, n);
+}
+
+void
+engine_display(char out[ENGINE_ID_MAX], const char *name, const uint8_t ik[32])
+{
+	if (ident_display(out, ENGINE_ID_MAX, name != NULL ? name : "someone",
+	        ik) != 0)
+		out[0] = '\0';
+}
+
+int
+engine_commit(struct engine *e, int rc)
+{
+	if (rc == 0)
+		rc = cstore_commit(e->store);
+	if (rc != 0)
+		cstore_rollback(e->store);
+	return rc;
+}
 
 void
 engine_error(struct engine *e, const char *command, const char *reason)
@@ -99,7 +134,6 @@ engine_persona_event(struct engine *e, const char *action, const char *name,
 	e->emit(e->arg, &ev);
 }
 
-static void engine_link_restart(struct engine *e);
 
 /*
  * Makes name the persona in use, with its keys loaded; with connect, also
@@ -114,8 +148,9 @@ engine_adopt(struct engine *e, const char *name,
 	memcpy(e->persona_id, rec + 73, ENGINE_PERSONA_ID_LEN);
 	ident_from_seed(&e->keys->id, rec + 1);
 	memcpy(e->keys->mbox_seed, rec + 33, 32);
+	engine_rooms_load(e);
 	if (connect)
-		engine_link_restart(e);
+		engine_links_sync(e);
 }
 
 static int
@@ -299,46 +334,6 @@ engine_load_current(struct engine *e)
 	sodium_memzero(rec, sizeof rec);
 }
 
-/* The setting that holds a persona's relay: "relay" | persona id. */
-static size_t
-engine_relay_key(const struct engine *e, uint8_t key[5 + ENGINE_PERSONA_ID_LEN])
-{
-	memcpy(key, "relay", 5);
-	memcpy(key + 5, e->persona_id, ENGINE_PERSONA_ID_LEN);
-	return 5 + ENGINE_PERSONA_ID_LEN;
-}
-
-/* Stops the current link; it frees itself once the loop closed it. */
-static void
-engine_link_drop(struct engine *e)
-{
-	if (e->link == NULL)
-		return;
-	link_stop(e->link);
-	e->link = NULL;
-}
-
-/* Connects the persona in use to its relay, if it has one. */
-static void
-engine_link_restart(struct engine *e)
-{
-	uint8_t key[5 + ENGINE_PERSONA_ID_LEN];
-	char address[ADDR_STR_MAX];
-	struct addr a;
-	size_t len = 0;
-
-	engine_link_drop(e);
-	if (e->persona[0] == '\0' || e->store == NULL)
-		return;
-	if (cstore_get(e->store, CSTORE_SETTING, key, engine_relay_key(e, key),
-	        (uint8_t *)address, sizeof address - 1, &len) != 0)
-		return;
-	if (addr_parse(address, len, &a) != 0)
-		return;
-	e->link = xcalloc(1, sizeof *e->link);
-	link_start(e->link, e, &a);
-}
-
 void
 engine_relay_set(struct engine *e, const char *address)
 {
@@ -360,12 +355,13 @@ engine_relay_set(struct engine *e, const char *address)
 		engine_error(e, "/relay", "a .onion relay needs --proxy (Tor)");
 		return;
 	}
-	if (cstore_put(e->store, CSTORE_SETTING, key, engine_relay_key(e, key),
+	if (cstore_put(e->store, CSTORE_SETTING, key,
+	        engine_key(e, key, "relay", 5, NULL, 0),
 	        (const uint8_t *)address, strlen(address)) != 0) {
 		engine_error(e, "/relay", "the store could not be written");
 		return;
 	}
-	engine_link_restart(e);
+	engine_links_sync(e);
 }
 
 void
@@ -373,24 +369,29 @@ engine_relay_show(struct engine *e)
 {
 	struct engine_event ev;
 
-	if (e->link == NULL) {
+	if (e->nlinks == 0) {
 		engine_error(e, "/relay",
 		    "this persona has no relay; "
 		    "/relay ADDRESS sets one");
 		return;
 	}
-	memset(&ev, 0, sizeof ev);
-	ev.kind = ENGINE_EV_RELAY;
-	ev.action = link_state_name(e->link->state);
-	ev.name = e->link->addr.host;
-	ev.port = e->link->addr.port;
-	e->emit(e->arg, &ev);
+	for (size_t i = 0; i < e->nlinks; i++) {
+		memset(&ev, 0, sizeof ev);
+		ev.kind = ENGINE_EV_RELAY;
+		ev.action = link_state_name(e->links[i]->state);
+		ev.name = e->links[i]->addr.host;
+		ev.port = e->links[i]->addr.port;
+		e->emit(e->arg, &ev);
+	}
 }
 
 void
 engine_shutdown(struct engine *e)
 {
-	engine_link_drop(e);
+	for (size_t i = 0; i < e->nlinks; i++)
+		link_stop(e->links[i]);
+	e->nlinks = 0;
+	engine_expiry_stop(e);
 	if (e->sl_open) {
 		stream_loop_release(&e->sl);
 		e->sl_open = false;
@@ -436,8 +437,9 @@ engine_open(struct engine *e, const char *home, const char *pass, size_t len,
 	}
 	sodium_memzero(rec, sizeof rec);
 	e->emit(e->arg, &ev);
-	/* Connects its relay, now that READY is out. */
-	engine_link_restart(e);
+	/* Connects its relays, now that READY is out. */
+	engine_links_sync(e);
+	engine_expiry_start(e);
 	return 0;
 }
 
@@ -457,6 +459,7 @@ engine_close(struct engine *e)
 	memset(&ev, 0, sizeof ev);
 	ev.kind = ENGINE_EV_BYE;
 	e->emit(e->arg, &ev);
+	engine_rooms_drop(e);
 	cstore_close(e->store);
 	e->store = NULL;
 	sodium_free(e->keys);

@@ -30,6 +30,14 @@ enum engine_event_kind {
 	ENGINE_EV_ERROR,   /* a command failed; nothing changed */
 	ENGINE_EV_RELAY,   /* the relay link changed state */
 	ENGINE_EV_BYE,     /* the engine is closing */
+	ENGINE_EV_ROOM,    /* a room was created, joined, left or listed */
+	ENGINE_EV_MEMBER,  /* a room member was announced or listed */
+	ENGINE_EV_MESSAGE, /* a message arrived (or is shown from history) */
+	ENGINE_EV_SENT,    /* a message of ours is encrypted and queued */
+	ENGINE_EV_DELIVERED, /* the relay stored a message of ours */
+	ENGINE_EV_VERIFY,  /* a contact's safety number */
+	ENGINE_EV_EXPIRED, /* disappearing messages were deleted */
+	ENGINE_EV_SETTING, /* a room's or contact's setting changed */
 };
 
 /* An event; every pointer is borrowed for the call. */
@@ -46,7 +54,28 @@ struct engine_event {
 	bool current;        /* PERSONA: the persona in use */
 	uint16_t port;       /* RELAY */
 	uint32_t retry_ms;   /* RELAY offline: the next attempt's delay */
-	uint64_t count;      /* RELAY ready: envelopes waiting */
+	uint64_t count;      /* RELAY ready: envelopes waiting; MEMBER:
+	                        members listed; EXPIRED: messages deleted */
+	const char *room;    /* ROOM, MEMBER, MESSAGE, SENT, DELIVERED,
+	                        SETTING: the room's name, or NULL for a
+	                        direct message */
+	const char *peer;    /* MESSAGE, SENT, DELIVERED, VERIFY, SETTING: the
+	                        other person of a direct message, name#FP */
+	const char *from;    /* MESSAGE: the sender, name#FP */
+	const char *text;    /* MESSAGE: untrusted UTF-8 (not sanitised) */
+	size_t text_len;
+	const char *msgid;   /* MESSAGE, SENT, DELIVERED: 32 hex digits */
+	const char *invite;  /* ROOM created: the invite string (a secret) */
+	const char *relay;   /* ROOM: the relay's address */
+	const char *safety;  /* VERIFY: the safety number */
+	const char *words;   /* VERIFY: the same as words */
+	uint64_t time_s;     /* MESSAGE: the sender's clock */
+	uint64_t expires_s;  /* MESSAGE: when it disappears, or 0 */
+	bool mine;           /* MESSAGE from history: sent by this persona */
+	bool stored;         /* MESSAGE: shown from history */
+	bool verified;       /* VERIFY, MEMBER */
+	bool history;        /* ROOM, SETTING */
+	uint32_t expire_s;   /* ROOM, SETTING: disappearing timer, 0 off */
 };
 
 typedef void engine_event_cb(void *arg, const struct engine_event *ev);
@@ -54,6 +83,10 @@ typedef void engine_event_cb(void *arg, const struct engine_event *ev);
 struct cstore;
 struct cstore_cost;
 struct link;
+struct engine_room;
+
+/* Relays one persona may use at once (its own and its rooms'). */
+#define ENGINE_LINKS_MAX 8
 
 /* The persona in use's secrets, in guarded memory (sodium_malloc). */
 struct engine_keys {
@@ -71,11 +104,18 @@ struct engine {
 	char persona[UTF8_NAME_MAX + 1]; /* the persona in use, or "" */
 	uint8_t persona_id[16];          /* its records' key prefix */
 	struct engine_keys *keys;
-	struct link *link; /* the persona's relay link, or NULL */
+	/* The persona's relay links: its own relay and its rooms' relays. */
+	struct link *links[ENGINE_LINKS_MAX];
+	size_t nlinks;
+	struct engine_room *rooms; /* the persona's rooms, loaded */
+	size_t nrooms;
+	uv_timer_t expiry; /* disappearing messages */
+	bool expiry_open;
 	struct socks5_proxy proxy;
 	bool use_proxy;
 	uint64_t next_req;
-	bool quit; /* /quit was given */
+	bool quit;   /* /quit was given */
+	bool replay; /* a sender key came: held room messages may open */
 	struct cmdline *line;
 };
 
@@ -116,7 +156,25 @@ void engine_persona_rename(struct engine *e, const char *from, const char *to);
 
 /* Relays (client/engine.c). Sets the persona's relay and connects. */
 void engine_relay_set(struct engine *e, const char *address);
-/* Reports the link's state, or an error if there is none. */
+/* Reports every link's state, or an error if there is none. */
 void engine_relay_show(struct engine *e);
+
+/* Rooms (client/engine-room.c). */
+void engine_room_new(struct engine *e, const char *name, const char *relay);
+void engine_room_join(struct engine *e, const char *invite, const char *name);
+void engine_room_leave(struct engine *e, const char *name);
+void engine_room_list(struct engine *e);
+void engine_room_members(struct engine *e, const char *name);
+void engine_room_invite(struct engine *e, const char *name);
+void engine_room_say(struct engine *e, const char *name, const char *text);
+
+/* Direct messages (client/engine-dm.c). */
+void engine_dm_say(struct engine *e, const char *who, const char *text);
+void engine_dm_verify(struct engine *e, const char *who, bool confirm);
+
+/* History and disappearing messages (client/engine-history.c). */
+void engine_history(struct engine *e, const char *target, const char *onoff);
+void engine_expire_set(
+    struct engine *e, const char *target, const char *seconds);
 
 #endif

@@ -29,6 +29,16 @@
 /* A command line, its newline and a NUL. */
 #define HEADLESS_LINE_MAX (CMDLINE_MAX + 2)
 
+/* A message's conversation: "room" or "peer". */
+static void
+headless_where(struct json *j, const struct engine_event *ev)
+{
+	if (ev->room != NULL)
+		json_cstr(j, "room", ev->room);
+	else
+		json_cstr(j, "peer", ev->peer != NULL ? ev->peer : "");
+}
+
 /* Writes one event as a JSON line on stdout. */
 static void
 headless_emit(void *arg, const struct engine_event *ev)
@@ -40,6 +50,14 @@ headless_emit(void *arg, const struct engine_event *ev)
 	    [ENGINE_EV_ERROR] = "error",
 	    [ENGINE_EV_RELAY] = "relay",
 	    [ENGINE_EV_BYE] = "bye",
+	    [ENGINE_EV_ROOM] = "room",
+	    [ENGINE_EV_MEMBER] = "member",
+	    [ENGINE_EV_MESSAGE] = "message",
+	    [ENGINE_EV_SENT] = "sent",
+	    [ENGINE_EV_DELIVERED] = "delivered",
+	    [ENGINE_EV_VERIFY] = "verify",
+	    [ENGINE_EV_EXPIRED] = "expired",
+	    [ENGINE_EV_SETTING] = "setting",
 	};
 	struct buf *out = arg;
 	struct json j;
@@ -81,6 +99,55 @@ headless_emit(void *arg, const struct engine_event *ev)
 			json_uint(&j, "waiting", ev->count);
 		break;
 	case ENGINE_EV_BYE:
+		break;
+	case ENGINE_EV_ROOM:
+		json_cstr(&j, "action", ev->action);
+		json_cstr(&j, "room", ev->room);
+		json_cstr(&j, "relay", ev->relay);
+		if (ev->invite != NULL)
+			json_cstr(&j, "invite", ev->invite);
+		json_bool(&j, "history", ev->history);
+		json_uint(&j, "expire_s", ev->expire_s);
+		break;
+	case ENGINE_EV_MEMBER:
+		json_cstr(&j, "action", ev->action);
+		json_cstr(&j, "room", ev->room);
+		json_cstr(&j, "id", ev->id);
+		json_bool(&j, "self", ev->mine);
+		json_bool(&j, "key", ev->current);
+		json_bool(&j, "verified", ev->verified);
+		break;
+	case ENGINE_EV_MESSAGE:
+		headless_where(&j, ev);
+		json_cstr(&j, "from", ev->from);
+		json_str(&j, "text", ev->text, ev->text_len);
+		json_cstr(&j, "id", ev->msgid);
+		json_uint(&j, "time", ev->time_s);
+		json_uint(&j, "expires", ev->expires_s);
+		json_bool(&j, "mine", ev->mine);
+		json_bool(&j, "stored", ev->stored);
+		break;
+	case ENGINE_EV_SENT:
+	case ENGINE_EV_DELIVERED:
+		headless_where(&j, ev);
+		json_cstr(&j, "id", ev->msgid);
+		if (ev->kind == ENGINE_EV_SENT)
+			json_uint(&j, "expires", ev->expires_s);
+		break;
+	case ENGINE_EV_VERIFY:
+		json_cstr(&j, "peer", ev->peer);
+		json_cstr(&j, "safety_number", ev->safety);
+		json_cstr(&j, "words", ev->words);
+		json_bool(&j, "verified", ev->verified);
+		break;
+	case ENGINE_EV_EXPIRED:
+		json_uint(&j, "count", ev->count);
+		break;
+	case ENGINE_EV_SETTING:
+		headless_where(&j, ev);
+		json_cstr(&j, "setting", ev->action);
+		json_bool(&j, "history", ev->history);
+		json_uint(&j, "expire_s", ev->expire_s);
 		break;
 	}
 	if (json_end(&j) != 0)

@@ -5,12 +5,13 @@
  */
 #include "client/link.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "client/engine.h"
+#include "client/engine-int.h"
 #include "common/err.h"
 #include "common/proof.h"
 #include "common/xmalloc.h"
@@ -25,8 +26,10 @@ static void link_on_timer_closed(uv_handle_t *h);
 static void
 link_release(struct link *l)
 {
-	if (--l->pending == 0 && l->state == LINK_STOPPED)
+	if (--l->pending == 0 && l->state == LINK_STOPPED) {
+		free(l->reqs);
 		free(l);
+	}
 }
 
 static const struct upstream_ops link_ops = {
@@ -112,11 +115,13 @@ link_attempt(struct link *l)
 }
 
 int
-link_start(struct link *l, struct engine *e, const struct addr *a)
+link_start(struct link *l, struct engine *e, const char *address)
 {
 	memset(l, 0, sizeof *l);
 	l->e = e;
-	l->addr = *a;
+	snprintf(l->address, sizeof l->address, "%s", address);
+	if (addr_parse(address, strlen(address), &l->addr) != 0)
+		return ERR_ADDR;
 	reconnect_init(&l->sched, link_rand, NULL);
 	uv_timer_init(&e->loop, &l->retry);
 	l->retry.data = l;
@@ -151,19 +156,89 @@ link_on_ready(struct upstream *u, const struct wire_welcome *w)
 		upstream_close(u);
 }
 
+int
+link_request(struct link *l, const struct wire_msg *m,
+    enum link_req_kind kind, uint64_t arg, const uint8_t id[32])
+{
+	struct link_req *r;
+	uint64_t req;
+
+	if (l->state != LINK_READY || l->up == NULL ||
+	    !wire_request_id(m, &req))
+		return UV_ENOTCONN;
+	if (l->nreqs == l->capreqs) {
+		l->capreqs = l->capreqs == 0 ? 16 : 2 * l->capreqs;
+		l->reqs = xreallocarray(l->reqs, l->capreqs, sizeof *l->reqs);
+	}
+	r = &l->reqs[l->nreqs++];
+	memset(r, 0, sizeof *r);
+	r->req = req;
+	r->kind = kind;
+	r->arg = arg;
+	if (id != NULL)
+		memcpy(r->id, id, sizeof r->id);
+	return upstream_send(l->up, m);
+}
+
+bool
+link_in_flight(const struct link *l, enum link_req_kind kind, uint64_t arg,
+    const uint8_t *id)
+{
+	for (size_t i = 0; i < l->nreqs; i++)
+		if (l->reqs[i].kind == kind && l->reqs[i].arg == arg &&
+		    (id == NULL || memcmp(l->reqs[i].id, id, 32) == 0))
+			return true;
+	return false;
+}
+
+/* Takes the request the answer m is for out of the list into *out. */
+static bool
+link_take(struct link *l, const struct wire_msg *m, struct link_req *out)
+{
+	uint64_t req;
+
+	switch (m->type) {
+	case WIRE_MSG_OK:
+		req = m->u.ok.req;
+		break;
+	case WIRE_MSG_FAIL:
+		req = m->u.fail.req;
+		break;
+	case WIRE_MSG_PREKEY:
+		req = m->u.prekey.req;
+		break;
+	default:
+		return false;
+	}
+	for (size_t i = 0; i < l->nreqs; i++) {
+		if (l->reqs[i].req != req)
+			continue;
+		*out = l->reqs[i];
+		l->reqs[i] = l->reqs[--l->nreqs];
+		return true;
+	}
+	return false;
+}
+
 static void
 link_on_msg(struct upstream *u, const struct wire_msg *m)
 {
 	struct link *l = u->data;
+	struct link_req r;
 
 	if (m->type == WIRE_MSG_OK && m->u.ok.req == l->claim_req) {
 		l->state = LINK_READY;
 		link_event(l, NULL, 0, m->u.ok.value);
+		engine_link_ready(l->e, l);
 	} else if (m->type == WIRE_MSG_FAIL && m->u.fail.req == l->claim_req) {
 		engine_error(l->e, "/relay", "the relay refused the mailbox");
 		upstream_close(u);
+	} else if (m->type == WIRE_MSG_ROOM_MSG ||
+	    m->type == WIRE_MSG_MBOX_MSG || m->type == WIRE_MSG_ROOM_ENDED) {
+		engine_link_push(l->e, l, m);
+	} else if (link_take(l, m, &r)) {
+		engine_link_reply(l->e, l, &r, m);
 	}
-	/* Deliveries are handled once conversations exist (docs/engine.md). */
 }
 
 static void
@@ -174,11 +249,14 @@ link_on_close(struct upstream *u, int err, const char *reason)
 
 	free(u);
 	l->up = NULL;
+	/* Their answers will never come: the engine sends again when ready. */
+	l->nreqs = 0;
 	if (l->state == LINK_STOPPED) {
 		link_release(l);
 		return;
 	}
 	l->pending--;
+	engine_link_down(l->e, l);
 	delay = reconnect_next(&l->sched, uv_now(&l->e->loop));
 	l->state = LINK_WAITING;
 	link_event(l, reason != NULL ? reason : err_str(err), delay, 0);

@@ -30,8 +30,28 @@ enum link_state {
 	LINK_STOPPED,    /* closing or closed for good */
 };
 
+/* What a request in flight was for, so its answer finds its purpose. */
+enum link_req_kind {
+	LINK_REQ_SUB = 1,     /* room_sub: id is the room */
+	LINK_REQ_FETCH,       /* room_fetch: id is the room */
+	LINK_REQ_OUTBOX,      /* room_pub or mbox_put: arg is the outbox id */
+	LINK_REQ_MBOX_FETCH,  /* mbox_fetch */
+	LINK_REQ_ACK,         /* mbox_ack */
+	LINK_REQ_PREKEY_PUB,  /* prekey_pub */
+	LINK_REQ_CREATE,      /* room_create: id is the room */
+	LINK_REQ_UNSUB,       /* room_unsub */
+};
+
+struct link_req {
+	uint64_t req;
+	enum link_req_kind kind;
+	uint64_t arg;
+	uint8_t id[32];
+};
+
 struct link {
 	struct engine *e;
+	char address[ADDR_STR_MAX]; /* as stored: what the link is found by */
 	struct addr addr;
 	struct upstream *up; /* the attempt or connection, or NULL */
 	uv_timer_t retry;
@@ -39,10 +59,28 @@ struct link {
 	enum link_state state;
 	uint64_t claim_req;
 	unsigned pending; /* the timer and the attempt, while open */
+	struct link_req *reqs; /* requests in flight on this connection */
+	size_t nreqs, capreqs;
+	bool used; /* a mark for the engine's sweep of unused links */
 };
 
-/* Starts the link to a for the persona in use. 0 or an error. */
-int link_start(struct link *l, struct engine *e, const struct addr *a);
+/*
+ * Starts the link to the relay at address (already checked with
+ * addr_parse) for the persona in use. 0 or an error.
+ */
+int link_start(struct link *l, struct engine *e, const char *address);
+
+/*
+ * Sends the request m (its number already set) on the link if it is
+ * ready, remembering what it was for. 0, or UV_ENOTCONN if the link is not
+ * ready (nothing is sent), or the send's error (the link is then closing).
+ */
+int link_request(struct link *l, const struct wire_msg *m,
+    enum link_req_kind kind, uint64_t arg, const uint8_t id[32]);
+
+/* True if a request of kind with arg (and id, if not NULL) is in flight. */
+bool link_in_flight(const struct link *l, enum link_req_kind kind,
+    uint64_t arg, const uint8_t *id);
 
 /*
  * Stops for good: closes the connection and the timer, and frees l (which

@@ -187,6 +187,8 @@ struct cstore {
 	int lock_fd;
 	bool batch; /* cstore_begin() opened a transaction */
 	bool lost;  /* SQLite rolled the batch back; commit reports it */
+	/* The soonest expiry the last walk or an append saw (0: none). */
+	uint64_t next_expiry;
 };
 
 /* The header row, as read from or written to the file. */
@@ -1686,8 +1688,12 @@ cstore_log_append(struct cstore *st, enum cstore_kind kind,
 		rc = ERR_STORE;
 out:
 	rc = cstore_op_end(st, rc);
-	if (rc == 0)
+	if (rc == 0) {
 		*id = (uint64_t)rowid;
+		if (expires_s != 0 && (st->next_expiry == 0 ||
+		                          expires_s < st->next_expiry))
+			st->next_expiry = expires_s;
+	}
 	cstore_wipe_free(pt, ptlen);
 	free(box);
 	return rc;
@@ -1809,6 +1815,7 @@ cstore_expired(struct cstore *st, uint64_t now_s, uint64_t **ids, size_t *n,
 	*ids = NULL;
 	*n = 0;
 	*damaged = 0;
+	st->next_expiry = 0;
 	rc = sqlite3_prepare_v2(st->db, cstore_sql_log_all, -1, &s, NULL);
 	if (rc != SQLITE_OK) {
 		rc = cstore_err(rc);
@@ -1840,7 +1847,10 @@ cstore_expired(struct cstore *st, uint64_t now_s, uint64_t **ids, size_t *n,
 		        st, box, boxlen, ad, sizeof ad, &pt, &ptlen) != 0 ||
 		    cstore_log_parse(pt, ptlen, &t, &e, &v, &vl) != 0) {
 			(*damaged)++;
-		} else if (e != 0 && e <= now_s) {
+		} else if (e > now_s) {
+			if (st->next_expiry == 0 || e < st->next_expiry)
+				st->next_expiry = e;
+		} else if (e != 0) {
 			if (count == cap) {
 				cap = cap == 0 ? 64 : cap * 2;
 				list = xreallocarray(list, cap, sizeof *list);
@@ -1860,6 +1870,12 @@ out:
 	*ids = list;
 	*n = count;
 	return 0;
+}
+
+uint64_t
+cstore_next_expiry(const struct cstore *st)
+{
+	return st->next_expiry;
 }
 
 int

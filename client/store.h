@@ -54,7 +54,9 @@ enum cstore_kind {
 	CSTORE_HISTORY = 6, /* log, scope: persona id | room id or contact */
 	CSTORE_OUTBOX = 7,  /* log, scope: persona id */
 	CSTORE_SEEN = 8,    /* key: persona id | message id: deduplication */
-	CSTORE_KIND_MAX = 8,
+	CSTORE_MEMBER = 9,  /* key: persona id | room id | identity key */
+	CSTORE_PENDING = 10, /* log, scope: persona id | room id */
+	CSTORE_KIND_MAX = 10,
 };
 
 struct cstore;
@@ -180,5 +182,13 @@ int cstore_log_del(struct cstore *st, enum cstore_kind kind, uint64_t id);
  * are deleted, reported with ERR_STORE.
  */
 int cstore_expire(struct cstore *st, uint64_t now_s, uint64_t *deleted);
+
+/*
+ * The soonest expiry after the last cstore_expire's now_s among the
+ * entries it walked and those appended since (0: none). Entries deleted
+ * since may make it early, never late: a caller's timer then finds
+ * nothing to do.
+ */
+uint64_t cstore_next_expiry(const struct cstore *st);
 
 #endif
