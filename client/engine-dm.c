@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Direct messages and the pairwise sessions under them: contacts (from
+ * room announcements), X3DH and the Double Ratchet (client/session.h),
+ * sealed envelopes through mailboxes. Sender-key distributions travel the
+ * same way. Order of work for every envelope: decrypt, persist the new
+ * session state and whatever the message changes, show, then ack.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "client/engine-int.h"
+#include "client/prekeys.h"
+#include "client/session.h"
+#include "client/store.h"
+#include "common/err.h"
+#include "common/pad.h"
+#include "common/proof.h"
+#include "common/sealed.h"
+#include "common/xmalloc.h"
+
+#define CONTACT_KEY_LEN (ENGINE_PID_LEN + 32)
+#define PREKEYS_SETTING "prekeys"
+
+int
+engine_contact_load(struct engine *e, const uint8_t ik[32], struct contact_rec *c)
+{
+	uint8_t key[CONTACT_KEY_LEN], val[CONTACT_REC_MAX];
+	size_t vlen = 0;
+	int rc;
+
+	rc = cstore_get(e->store, CSTORE_CONTACT, key,
+	    engine_key(e, key, ik, 32, NULL, 0), val, sizeof val, &vlen);
+	if (rc == 0)
+		rc = contact_rec_load(c, val, vlen) == 0 ? 0 : ERR_STORE;
+	else if (rc == ERR_TOO_BIG)
+		rc = ERR_STORE;
+	return rc;
+}
+
+int
+engine_contact_store(
+    struct engine *e, const uint8_t ik[32], const struct contact_rec *c)
+{
+	uint8_t key[CONTACT_KEY_LEN], val[CONTACT_REC_MAX];
+	size_t vlen = 0;
+	int rc;
+
+	rc = contact_rec_save(c, val, sizeof val, &vlen);
+	if (rc == 0)
+		rc = cstore_put(e->store, CSTORE_CONTACT, key,
+		    engine_key(e, key, ik, 32, NULL, 0), val, vlen);
+	return rc;
+}
+
+struct engine_who {
+	struct engine *e;
+	const char *who;
+	uint8_t ik[32];
+	struct contact_rec c;
+	bool found;
+};
+
+static int
+engine_on_contact(
+    void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct engine_who *w = arg;
+	char id[ENGINE_ID_MAX];
+
+	if (klen != CONTACT_KEY_LEN ||
+	    memcmp(key, w->e->persona_id, ENGINE_PID_LEN) != 0 ||
+	    contact_rec_load(&w->c, val, vlen) != 0)
+		return 0;
+	engine_display(id, w->c.name, key + ENGINE_PID_LEN);
+	if (strcmp(id, w->who) != 0)
+		return 0;
+	memcpy(w->ik, key + ENGINE_PID_LEN, 32);
+	w->found = true;
+	return 1;
+}
+
+int
+engine_contact_find(struct engine *e, const char *who, uint8_t ik[32],
+    struct contact_rec *c)
+{
+	struct engine_who w;
+
+	memset(&w, 0, sizeof w);
+	w.e = e;
+	w.who = who;
+	cstore_each(e->store, CSTORE_CONTACT, engine_on_contact, &w);
+	if (!w.found)
+		return ERR_NOTFOUND;
+	memcpy(ik, w.ik, 32);
+	*c = w.c;
+	return 0;
+}
+
+void
+engine_mbox_pub(struct engine *e, uint8_t pub[32])
+{
+	uint8_t sec[PROOF_SEC_LEN];
+
+	proof_keypair(pub, sec, e->keys->mbox_seed);
+	sodium_memzero(sec, sizeof sec);
+}
+
+/* The X25519 pair sealed envelopes to this persona are opened with. */
+static int
+engine_mbox_dh(struct engine *e, uint8_t pub[32], uint8_t priv[32])
+{
+	uint8_t edpub[PROOF_PUB_LEN], sec[PROOF_SEC_LEN];
+	int rc = 0;
+
+	proof_keypair(edpub, sec, e->keys->mbox_seed);
+	if (crypto_sign_ed25519_pk_to_curve25519(pub, edpub) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(priv, sec) != 0)
+		rc = ERR_CRYPTO;
+	sodium_memzero(sec, sizeof sec);
+	return rc;
+}
+
+static size_t
+engine_prekeys_key(struct engine *e, uint8_t key[sizeof PREKEYS_SETTING - 1 +
+                                            ENGINE_PID_LEN])
+{
+	return engine_key(e, key, PREKEYS_SETTING, sizeof PREKEYS_SETTING - 1,
+	    NULL, 0);
+}
+
+/* Loads this persona's prekeys, making them on first use. */
+static int
+engine_prekeys(struct engine *e, struct prekeys *pk)
+{
+	uint8_t key[sizeof PREKEYS_SETTING - 1 + ENGINE_PID_LEN];
+	uint8_t *val = xmalloc(PREKEYS_SAVED_MAX);
+	size_t vlen = 0, klen = engine_prekeys_key(e, key);
+	int rc;
+
+	rc = cstore_get(e->store, CSTORE_SETTING, key, klen, val,
+	    PREKEYS_SAVED_MAX, &vlen);
+	if (rc == 0)
+		rc = prekeys_load(pk, val, vlen) == 0 ? 0 : ERR_STORE;
+	else if (rc == ERR_NOTFOUND) {
+		prekeys_new(pk);
+		rc = prekeys_save(pk, val, PREKEYS_SAVED_MAX, &vlen);
+		if (rc == 0)
+			rc = cstore_put(
+			    e->store, CSTORE_SETTING, key, klen, val, vlen);
+	} else if (rc == ERR_TOO_BIG)
+		rc = ERR_STORE;
+	sodium_memzero(val, PREKEYS_SAVED_MAX);
+	free(val);
+	return rc;
+}
+
+static int
+engine_prekeys_store(struct engine *e, const struct prekeys *pk)
+{
+	uint8_t key[sizeof PREKEYS_SETTING - 1 + ENGINE_PID_LEN];
+	uint8_t *val = xmalloc(PREKEYS_SAVED_MAX);
+	size_t vlen = 0;
+	int rc;
+
+	rc = prekeys_save(pk, val, PREKEYS_SAVED_MAX, &vlen);
+	if (rc == 0)
+		rc = cstore_put(e->store, CSTORE_SETTING, key,
+		    engine_prekeys_key(e, key), val, vlen);
+	sodium_memzero(val, PREKEYS_SAVED_MAX);
+	free(val);
+	return rc;
+}
+
+int
+engine_bundle(struct engine *e, struct x3dh_bundle *b)
+{
+	struct prekeys *pk = xmalloc(sizeof *pk);
+	int rc;
+
+	rc = engine_prekeys(e, pk);
+	if (rc == 0)
+		prekeys_bundle(pk, &e->keys->id, b);
+	prekeys_wipe(pk);
+	free(pk);
+	return rc;
+}
+
+static int
+engine_session_load(struct engine *e, const uint8_t peer[32], struct session *s)
+{
+	uint8_t key[CONTACT_KEY_LEN], *val = xmalloc(SESSION_SAVED_MAX);
+	size_t vlen = 0;
+	int rc;
+
+	rc = cstore_get(e->store, CSTORE_SESSION, key,
+	    engine_key(e, key, peer, 32, NULL, 0), val, SESSION_SAVED_MAX,
+	    &vlen);
+	if (rc == 0)
+		rc = session_load(s, val, vlen) == 0 ? 0 : ERR_STORE;
+	else if (rc == ERR_NOTFOUND) {
+		session_empty(s, peer);
+		rc = 0;
+	} else if (rc == ERR_TOO_BIG)
+		rc = ERR_STORE;
+	sodium_memzero(val, SESSION_SAVED_MAX);
+	free(val);
+	return rc;
+}
+
+static int
+engine_session_store(
+    struct engine *e, const uint8_t peer[32], const struct session *s)
+{
+	uint8_t key[CONTACT_KEY_LEN], *val = xmalloc(SESSION_SAVED_MAX);
+	size_t vlen = 0;
+	int rc;
+
+	rc = session_save(s, val, SESSION_SAVED_MAX, &vlen);
+	if (rc == 0)
+		rc = cstore_put(e->store, CSTORE_SESSION, key,
+		    engine_key(e, key, peer, 32, NULL, 0), val, vlen);
+	sodium_memzero(val, SESSION_SAVED_MAX);
+	free(val);
+	return rc;
+}
+
+int
+engine_dm_queue(struct engine *e, const uint8_t peer[32],
+    const struct content *c, bool report)
+{
+	struct session *cur = xmalloc(sizeof *cur), *next = xmalloc(sizeof *next);
+	uint8_t pt[CONTENT_MAX], dh[32];
+	uint8_t *frame = xmalloc(PAD_BUCKET_MAX), *env = xmalloc(PAD_BUCKET_MAX);
+	size_t ptlen = 0, flen = 0, envlen = 0;
+	struct x3dh_bundle b;
+	struct contact_rec ct;
+	struct outbox_rec o;
+	int rc;
+
+	session_empty(next, peer);
+	rc = engine_contact_load(e, peer, &ct);
+	if (rc == 0)
+		rc = engine_session_load(e, peer, cur);
+	if (rc == 0 && !cur->has_cur) {
+		/* No session yet: start one from the announced bundle. */
+		rc = x3dh_bundle_decode(&b, ct.bundle, sizeof ct.bundle);
+		if (rc == 0)
+			rc = session_initiate(cur, next, &e->keys->id, &b);
+		if (rc == 0)
+			session_copy(cur, next);
+	}
+	if (rc == 0)
+		rc = content_encode(c, pt, sizeof pt, &ptlen);
+	if (rc == 0)
+		rc = session_encrypt(cur, next, pt, ptlen, frame,
+		    PAD_BUCKET_MAX, &flen);
+	if (rc == 0)
+		rc = crypto_sign_ed25519_pk_to_curve25519(dh, ct.mbox_pk) == 0
+		    ? 0
+		    : ERR_CRYPTO;
+	if (rc == 0)
+		rc = sealed_seal(&e->keys->id, dh, frame, flen, env,
+		    PAD_BUCKET_MAX, &envlen);
+	if (rc == 0)
+		rc = engine_session_store(e, peer, next);
+	if (rc == 0) {
+		memset(&o, 0, sizeof o);
+		o.op = OUTBOX_MBOX_PUT;
+		o.report = report;
+		memcpy(o.msgid, c->id, sizeof o.msgid);
+		proof_mbox_id(o.target, ct.mbox_pk);
+		memcpy(o.about, peer, 32);
+		snprintf(o.relay, sizeof o.relay, "%s", ct.relay);
+		o.env = env;
+		o.env_len = envlen;
+		rc = engine_outbox_add(e, &o);
+	}
+	session_wipe(cur);
+	session_wipe(next);
+	sodium_memzero(pt, sizeof pt);
+	sodium_memzero(frame, PAD_BUCKET_MAX);
+	free(cur);
+	free(next);
+	free(frame);
+	free(env);
+	return rc;
+}
+
+void
+engine_dm_say(struct engine *e, const char *who, const char *text)
+{
+	char id[ENGINE_ID_MAX], msgid[2 * CONTENT_ID_LEN + 1];
+	struct engine_event ev;
+	struct contact_rec ct;
+	struct content c;
+	uint8_t peer[32];
+	uint64_t expires = 0;
+	int rc;
+
+	if (e->persona[0] == '\0') {
+		engine_error(e, "/dm", "make a persona first: /persona new NAME");
+		return;
+	}
+	if (strlen(text) > CONTENT_TEXT_MAX) {
+		engine_error(e, "/dm", "a message is at most 4096 bytes");
+		return;
+	}
+	if (engine_contact_find(e, who, peer, &ct) != 0) {
+		engine_error(e, "/dm",
+		    "no contact by that name#FINGERPRINT; "
+		    "people you share a room with are contacts");
+		return;
+	}
+	memset(&c, 0, sizeof c);
+	c.type = CONTENT_TEXT;
+	randombytes_buf(c.id, sizeof c.id);
+	c.time_s = (uint64_t)time(NULL);
+	c.expire_s = ct.expire_s;
+	c.body = (const uint8_t *)text;
+	c.len = strlen(text);
+	rc = cstore_begin(e->store);
+	if (rc == 0)
+		rc = engine_dm_queue(e, peer, &c, true);
+	if (rc == 0)
+		rc = engine_history_add(e, 'd', peer, true, e->keys->id.pk, &c,
+		    ct.expire_s, &expires);
+	if (engine_commit(e, rc) != 0) {
+		engine_error(e, "/dm",
+		    rc == ERR_STORE || rc == 0 ? "the store could not be written"
+		                               : err_str(rc));
+		return;
+	}
+	engine_display(id, ct.name, peer);
+	engine_hex(msgid, c.id, sizeof c.id);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_SENT;
+	ev.peer = id;
+	ev.msgid = msgid;
+	ev.expires_s = expires;
+	e->emit(e->arg, &ev);
+	engine_outbox_flush(e, engine_link_for(e, ct.relay));
+}
+
+void
+engine_dm_verify(struct engine *e, const char *who, bool confirm)
+{
+	char id[ENGINE_ID_MAX], number[IDENT_SAFETY_DIGITS + 1];
+	char words[IDENT_SAFETY_WORDS_MAX];
+	struct engine_event ev;
+	struct contact_rec ct;
+	uint8_t peer[32];
+
+	if (e->persona[0] == '\0' ||
+	    engine_contact_find(e, who, peer, &ct) != 0) {
+		engine_error(e, "/verify", "no contact by that name#FINGERPRINT");
+		return;
+	}
+	if (confirm && (ct.flags & CONTACT_REC_VERIFIED) == 0) {
+		ct.flags |= CONTACT_REC_VERIFIED;
+		if (engine_contact_store(e, peer, &ct) != 0) {
+			engine_error(e, "/verify", "the store could not be written");
+			return;
+		}
+	}
+	ident_safety_number(number, e->keys->id.pk, peer);
+	if (ident_safety_words(words, sizeof words, e->keys->id.pk, peer) != 0)
+		words[0] = '\0';
+	engine_display(id, ct.name, peer);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_VERIFY;
+	ev.peer = id;
+	ev.safety = number;
+	ev.words = words;
+	ev.verified = (ct.flags & CONTACT_REC_VERIFIED) != 0;
+	e->emit(e->arg, &ev);
+}
+
+/* Mailboxes. */
+
+static void
+engine_mbox_fetch(struct engine *e, struct link *l, uint64_t after)
+{
+	uint8_t pub[32], id[32];
+	struct wire_msg m;
+
+	engine_mbox_pub(e, pub);
+	proof_mbox_id(id, pub);
+	memset(&m, 0, sizeof m);
+	m.type = WIRE_MSG_MBOX_FETCH;
+	m.u.fetch.req = ++e->next_req;
+	m.u.fetch.id.p = id;
+	m.u.fetch.id.len = sizeof id;
+	m.u.fetch.after = after;
+	link_request(l, &m, LINK_REQ_MBOX_FETCH, after, NULL);
+}
+
+void
+engine_dm_on_ready(struct engine *e, struct link *l)
+{
+	engine_mbox_fetch(e, l, 0);
+}
+
+void
+engine_dm_on_reply(struct engine *e, struct link *l, const struct link_req *r,
+    const struct wire_msg *m)
+{
+	if (r->kind != LINK_REQ_MBOX_FETCH)
+		return;
+	if (m->type == WIRE_MSG_FAIL && m->u.fail.code == PROTO_E_RATE)
+		engine_mbox_fetch(e, l, r->arg);
+	else if (m->type == WIRE_MSG_OK && m->u.ok.value != r->arg)
+		engine_mbox_fetch(e, l, m->u.ok.value);
+}
+
+static void
+engine_mbox_ack(struct engine *e, struct link *l, const uint8_t mbox[32],
+    uint64_t id)
+{
+	struct wire_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.type = WIRE_MSG_MBOX_ACK;
+	m.u.ack.req = ++e->next_req;
+	m.u.ack.mbox.p = mbox;
+	m.u.ack.mbox.len = 32;
+	m.u.ack.id = id;
+	link_request(l, &m, LINK_REQ_ACK, id, NULL);
+}
+
+/*
+ * What a decrypted direct envelope says, inside the batch: a text (to
+ * show after the commit) or a sender key.
+ */
+static int
+engine_dm_content(struct engine *e, const uint8_t sender[32],
+    const struct content *c, uint64_t *expires, bool *show)
+{
+	struct contact_rec ct;
+	uint32_t local = 0;
+	bool seen;
+	int rc;
+
+	*show = false;
+	if (c->type == CONTENT_SENDERKEY)
+		return engine_room_on_dist(e, sender, c->body, c->len);
+	rc = engine_seen(e, c->id, &seen);
+	if (rc != 0 || seen)
+		return rc;
+	if (engine_contact_load(e, sender, &ct) == 0)
+		local = ct.expire_s;
+	rc = engine_history_add(e, 'd', sender, false, sender, c, local, expires);
+	if (rc == 0)
+		*show = true;
+	return rc;
+}
+
+void
+engine_dm_on_msg(struct engine *e, struct link *l, const struct wire_msg *m)
+{
+	const struct wire_deliver *d = &m->u.deliver;
+	struct session *cur = NULL, *next = NULL;
+	struct prekeys *pk = NULL, *pknext = NULL;
+	uint8_t pub[32], priv[32], mbox[32], sender[32];
+	uint8_t *frame = NULL, *pt = NULL;
+	size_t flen = 0, ptlen = 0;
+	char who[ENGINE_ID_MAX];
+	struct contact_rec ct;
+	struct content c;
+	uint64_t expires = 0;
+	bool show = false, ack = true;
+	int rc;
+
+	engine_mbox_pub(e, pub);
+	proof_mbox_id(mbox, pub);
+	if (d->id.len != 32 || memcmp(d->id.p, mbox, 32) != 0)
+		return;
+	frame = xmalloc(PAD_BUCKET_MAX);
+	pt = xmalloc(PAD_BUCKET_MAX);
+	if (engine_mbox_dh(e, pub, priv) != 0 ||
+	    sealed_open(pub, priv, d->envelope.p, d->envelope.len, sender,
+	        frame, PAD_BUCKET_MAX, &flen) != 0 ||
+	    memcmp(sender, e->keys->id.pk, 32) == 0)
+		goto out; /* not for us, or forged: dropped */
+	cur = xmalloc(sizeof *cur);
+	next = xmalloc(sizeof *next);
+	pk = xmalloc(sizeof *pk);
+	pknext = xmalloc(sizeof *pknext);
+	rc = cstore_begin(e->store);
+	if (rc == 0)
+		rc = engine_session_load(e, sender, cur);
+	if (rc == 0)
+		rc = engine_prekeys(e, pk);
+	if (rc != 0) {
+		cstore_rollback(e->store);
+		ack = false; /* our store failed: try again later */
+		goto out;
+	}
+	if (session_decrypt(cur, next, pk, pknext, &e->keys->id, sender, frame,
+	        flen, pt, PAD_BUCKET_MAX, &ptlen) != 0 ||
+	    content_decode(&c, pt, ptlen) != 0) {
+		/* A replay or garbage: nothing changes. */
+		cstore_rollback(e->store);
+		goto out;
+	}
+	rc = engine_session_store(e, sender, next);
+	if (rc == 0)
+		rc = engine_prekeys_store(e, pknext);
+	if (rc == 0)
+		rc = engine_dm_content(e, sender, &c, &expires, &show);
+	if (engine_commit(e, rc) != 0) {
+		ack = false;
+		goto out;
+	}
+	if (show) {
+		if (engine_contact_load(e, sender, &ct) == 0)
+			engine_display(who, ct.name, sender);
+		else
+			engine_display(who, NULL, sender);
+		engine_message_event(
+		    e, NULL, who, sender, &c, expires, false, false);
+	}
+out:
+	if (ack)
+		engine_mbox_ack(e, l, mbox, d->seq);
+	engine_room_replay(e);
+	engine_outbox_flush(e, NULL);
+	sodium_memzero(priv, sizeof priv);
+	if (cur != NULL) {
+		session_wipe(cur);
+		session_wipe(next);
+		prekeys_wipe(pk);
+		prekeys_wipe(pknext);
+	}
+	free(cur);
+	free(next);
+	free(pk);
+	free(pknext);
+	sodium_memzero(frame, PAD_BUCKET_MAX);
+	sodium_memzero(pt, PAD_BUCKET_MAX);
+	free(frame);
+	free(pt);
+}

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The engine's relay links: one per relay the persona in use needs (its
+ * own relay and its rooms' relays, each over its own connection), what
+ * happens when one becomes ready, and the outbox that waits for them.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "client/engine-int.h"
+#include "client/store.h"
+#include "common/err.h"
+#include "common/pad.h"
+#include "common/xmalloc.h"
+
+struct link *
+engine_link_for(struct engine *e, const char *relay)
+{
+	for (size_t i = 0; i < e->nlinks; i++)
+		if (strcmp(e->links[i]->address, relay) == 0)
+			return e->links[i];
+	return NULL;
+}
+
+/* Marks relay as needed, starting a link to it if there is none. */
+static void
+engine_link_need(struct engine *e, const char *relay)
+{
+	struct link *l = engine_link_for(e, relay);
+
+	if (l != NULL) {
+		l->used = true;
+		return;
+	}
+	if (e->nlinks == ENGINE_LINKS_MAX) {
+		engine_error(e, "/relay",
+		    "too many relays at once; "
+		    "leave a room on another relay first");
+		return;
+	}
+	l = xcalloc(1, sizeof *l);
+	if (link_start(l, e, relay) != 0) {
+		free(l);
+		return;
+	}
+	l->used = true;
+	e->links[e->nlinks++] = l;
+}
+
+void
+engine_links_sync(struct engine *e)
+{
+	uint8_t key[5 + ENGINE_PID_LEN];
+	char address[ADDR_STR_MAX];
+	size_t len = 0, i;
+
+	for (i = 0; i < e->nlinks; i++)
+		e->links[i]->used = false;
+	if (e->persona[0] != '\0' && e->store != NULL) {
+		if (cstore_get(e->store, CSTORE_SETTING, key,
+		        engine_key(e, key, "relay", 5, NULL, 0),
+		        (uint8_t *)address, sizeof address - 1, &len) == 0) {
+			address[len] = '\0';
+			engine_link_need(e, address);
+		}
+		for (i = 0; i < e->nrooms; i++)
+			engine_link_need(e, e->rooms[i].relay);
+	}
+	/* Links nobody needs any more close and free themselves. */
+	for (i = 0; i < e->nlinks;) {
+		if (e->links[i]->used) {
+			i++;
+			continue;
+		}
+		link_stop(e->links[i]);
+		e->links[i] = e->links[--e->nlinks];
+	}
+}
+
+void
+engine_link_ready(struct engine *e, struct link *l)
+{
+	engine_dm_on_ready(e, l);
+	engine_room_on_ready(e, l);
+	engine_outbox_flush(e, l);
+}
+
+void
+engine_link_down(struct engine *e, struct link *l)
+{
+	engine_room_on_down(e, l);
+}
+
+struct engine_find {
+	uint64_t id;
+	uint8_t *val;
+	size_t vlen;
+	bool found;
+};
+
+static int
+engine_find_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
+    const uint8_t *val, size_t vlen)
+{
+	struct engine_find *f = arg;
+
+	(void)time_s;
+	(void)expires_s;
+	if (id == f->id && vlen <= CSTORE_VALUE_MAX) {
+		memcpy(f->val, val, vlen);
+		f->vlen = vlen;
+		f->found = true;
+	}
+	return 1; /* the first entry after id - 1 is the one, if any */
+}
+
+/* The relay answered an outbox entry: done, or refused for good. */
+static void
+engine_outbox_answer(struct engine *e, const struct link_req *r,
+    const struct wire_msg *m)
+{
+	struct engine_find f = {0};
+	struct engine_event ev;
+	struct outbox_rec o;
+	uint8_t *val;
+	char msgid[2 * CONTENT_ID_LEN + 1], who[ENGINE_ID_MAX];
+	struct engine_room *rm;
+	struct contact_rec c;
+	size_t vlen = 0;
+	int rc;
+
+	if (m->type == WIRE_MSG_FAIL && m->u.fail.code == PROTO_E_RATE)
+		return; /* still in the outbox: sent again when next ready */
+	/* Read the entry back for what to report. */
+	val = xmalloc(CSTORE_VALUE_MAX);
+	f.id = r->arg;
+	f.val = val;
+	cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id,
+	    ENGINE_PID_LEN, r->arg - 1, engine_find_one, &f);
+	vlen = f.vlen;
+	if (!f.found || outbox_rec_load(&o, val, vlen) != 0) {
+		free(val);
+		return;
+	}
+	rc = cstore_begin(e->store);
+	if (rc == 0)
+		rc = cstore_log_del(e->store, CSTORE_OUTBOX, r->arg);
+	if (rc == 0 && m->type == WIRE_MSG_OK)
+		rc = engine_room_on_sent(e, &o);
+	if (engine_commit(e, rc) != 0 || !o.report) {
+		free(val);
+		return;
+	}
+	memset(&ev, 0, sizeof ev);
+	engine_hex(msgid, o.msgid, sizeof o.msgid);
+	ev.msgid = msgid;
+	if (o.op == OUTBOX_ROOM_PUB) {
+		rm = engine_room_by_id(e, o.about);
+		ev.room = rm != NULL ? rm->name : "";
+	} else {
+		if (engine_contact_load(e, o.about, &c) == 0)
+			engine_display(who, c.name, o.about);
+		else
+			engine_display(who, NULL, o.about);
+		ev.peer = who;
+	}
+	if (m->type == WIRE_MSG_OK) {
+		ev.kind = ENGINE_EV_DELIVERED;
+		e->emit(e->arg, &ev);
+	} else {
+		engine_error(e, o.op == OUTBOX_ROOM_PUB ? "/say" : "/dm",
+		    "the relay refused a message; it was not delivered");
+	}
+	free(val);
+}
+
+void
+engine_link_reply(struct engine *e, struct link *l, const struct link_req *r,
+    const struct wire_msg *m)
+{
+	switch (r->kind) {
+	case LINK_REQ_OUTBOX:
+		engine_outbox_answer(e, r, m);
+		break;
+	case LINK_REQ_SUB:
+	case LINK_REQ_FETCH:
+	case LINK_REQ_CREATE:
+	case LINK_REQ_UNSUB:
+		engine_room_on_reply(e, l, r, m);
+		break;
+	case LINK_REQ_MBOX_FETCH:
+	case LINK_REQ_ACK:
+	case LINK_REQ_PREKEY_PUB:
+		engine_dm_on_reply(e, l, r, m);
+		break;
+	}
+}
+
+void
+engine_link_push(struct engine *e, struct link *l, const struct wire_msg *m)
+{
+	struct engine_room *rm;
+
+	switch (m->type) {
+	case WIRE_MSG_ROOM_MSG:
+		engine_room_on_msg(e, m);
+		break;
+	case WIRE_MSG_MBOX_MSG:
+		engine_dm_on_msg(e, l, m);
+		break;
+	case WIRE_MSG_ROOM_ENDED:
+		if (m->u.ended.room.len != 32)
+			break;
+		rm = engine_room_by_id(e, m->u.ended.room.p);
+		if (rm != NULL) {
+			rm->subscribed = false;
+			engine_error(e, "/room",
+			    "the relay ended a room subscription");
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+int
+engine_outbox_add(struct engine *e, const struct outbox_rec *o)
+{
+	uint8_t *val = xmalloc(CSTORE_VALUE_MAX);
+	size_t vlen = 0;
+	uint64_t id;
+	int rc;
+
+	rc = outbox_rec_save(o, val, CSTORE_VALUE_MAX, &vlen);
+	if (rc == 0)
+		rc = cstore_log_append(e->store, CSTORE_OUTBOX, e->persona_id,
+		    ENGINE_PID_LEN, (uint64_t)time(NULL), 0, val, vlen, &id);
+	free(val);
+	return rc;
+}
+
+struct engine_flush {
+	struct engine *e;
+	struct link *l; /* NULL: every ready link */
+};
+
+static int
+engine_flush_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
+    const uint8_t *val, size_t vlen)
+{
+	struct engine_flush *f = arg;
+	struct engine_room *rm;
+	struct outbox_rec o;
+	struct wire_msg m;
+	struct link *l;
+
+	(void)time_s;
+	(void)expires_s;
+	if (outbox_rec_load(&o, val, vlen) != 0)
+		return 0;
+	l = engine_link_for(f->e, o.relay);
+	if (l == NULL || (f->l != NULL && l != f->l) ||
+	    l->state != LINK_READY ||
+	    link_in_flight(l, LINK_REQ_OUTBOX, id, NULL))
+		return 0;
+	memset(&m, 0, sizeof m);
+	if (o.op == OUTBOX_MBOX_PUT) {
+		m.type = WIRE_MSG_MBOX_PUT;
+	} else {
+		/* Only a subscriber may publish. */
+		rm = engine_room_by_id(f->e, o.target);
+		if (rm == NULL || !rm->subscribed)
+			return 0;
+		m.type = WIRE_MSG_ROOM_PUB;
+	}
+	m.u.put.req = ++f->e->next_req;
+	m.u.put.id.p = o.target;
+	m.u.put.id.len = sizeof o.target;
+	m.u.put.envelope.p = o.env;
+	m.u.put.envelope.len = o.env_len;
+	link_request(l, &m, LINK_REQ_OUTBOX, id, NULL);
+	return 0;
+}
+
+void
+engine_outbox_flush(struct engine *e, struct link *l)
+{
+	struct engine_flush f = {.e = e, .l = l};
+
+	if (e->persona[0] == '\0')
+		return;
+	cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id,
+	    ENGINE_PID_LEN, 0, engine_flush_one, &f);
+}
