@@ -28,6 +28,7 @@ struct engine_room {
 	char name[UTF8_NAME_MAX + 1];
 	bool created;    /* the relay has it (or we did not make it) */
 	bool subscribed; /* room_sub sent on the current connection */
+	bool sub_pending; /* room_sub sent, its answer not yet here */
 	bool catching;   /* paging through the log after subscribing */
 	uint64_t latest; /* the log's last number when we subscribed */
 };

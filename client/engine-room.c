@@ -708,8 +708,11 @@ engine_room_subscribe(struct engine *e, struct link *l, struct engine_room *r)
 	m.u.proof.id.len = 32;
 	m.u.proof.sig.p = sig;
 	m.u.proof.sig.len = sizeof sig;
-	if (link_request(l, &m, LINK_REQ_SUB, 0, r->id) == 0)
+	if (link_request(l, &m, LINK_REQ_SUB, 0, r->id) == 0) {
 		r->subscribed = true;
+		/* Pushes can come before the sub's ok: the fetch has them. */
+		r->sub_pending = true;
+	}
 	senderkey_room_wipe(&sr);
 out:
 	sodium_memzero(rm, sizeof *rm);
@@ -731,6 +734,7 @@ engine_room_on_down(struct engine *e, struct link *l)
 		if (strcmp(e->rooms[i].relay, l->address) != 0)
 			continue;
 		e->rooms[i].subscribed = false;
+		e->rooms[i].sub_pending = false;
 		e->rooms[i].catching = false;
 	}
 }
@@ -830,6 +834,7 @@ engine_room_on_reply(struct engine *e, struct link *l,
 		}
 		break;
 	case LINK_REQ_SUB:
+		rm->sub_pending = false;
 		if (m->type != WIRE_MSG_OK) {
 			rm->subscribed = false;
 			engine_error(e, "/room",
@@ -1171,7 +1176,9 @@ engine_room_entry(struct engine *e, struct engine_room *r, uint64_t seq,
 	 * keep the record as the handlers left it. */
 	if (rc == 0)
 		rc = engine_room_update(e, r->id, 0, seq);
-	if (engine_commit(e, rc) == 0 && shown)
+	if (engine_commit(e, rc) != 0) {
+		engine_error(e, "/room", "a room message could not be stored");
+	} else if (shown)
 		engine_message_event(
 		    e, r->name, NULL, sender, &c, expires, false, false);
 	engine_outbox_flush(e, NULL);
@@ -1189,7 +1196,8 @@ engine_room_on_msg(struct engine *e, const struct wire_msg *m)
 	const struct wire_deliver *d = &m->u.deliver;
 	struct engine_room *r;
 
-	if (d->id.len != 32 || (r = engine_room_by_id(e, d->id.p)) == NULL)
+	if (d->id.len != 32 || (r = engine_room_by_id(e, d->id.p)) == NULL ||
+	    r->sub_pending)
 		return;
 	/*
 	 * While paging through the log, a message published meanwhile can

@@ -18,6 +18,7 @@ failed=0
 pids=
 cleanup() {
 	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] && cp -r "$tmp" "$KEEP"
 	exec 4>&- 5>&- 6>&- 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$tmp"
@@ -97,6 +98,7 @@ send ben "/relay $r2"
 send cat "/relay $r1"
 check "ana ready on relay 1" "$tmp/ana.ev" '"state":"ready"'
 check "ben ready on relay 2" "$tmp/ben.ev" '"state":"ready"'
+for n in ana ben cat; do wait_for "$tmp/$n.ev" '"action":"created"' >/dev/null; done
 ana_id=$(field "$tmp/ana.ev" '"event":"persona"' id)
 ben_id=$(field "$tmp/ben.ev" '"event":"persona"' id)
 cat_id=$(field "$tmp/cat.ev" '"event":"persona"' id)
