@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * /history: show kept messages, or turn keeping them on or off (off deletes them).
+ * /history: show kept messages, or turn keeping them on or off (off deletes
+ * them).
  */
 #include <string.h>
 
@@ -16,7 +17,8 @@ cmd_history_exec(struct engine *e, const struct cmdline *c)
 const struct cmd_entry cmd_history_entry = {
     .name = "/history",
     .usage = "/history ROOM|NAME#FP [on|off]",
-    .summary = "show kept messages, or turn keeping them on or off (off deletes them)",
+    .summary =
+        "show kept messages, or turn keeping them on or off (off deletes them)",
     .min_args = 1,
     .max_args = 2,
     .exec = cmd_history_exec,

@@ -16,7 +16,8 @@ cmd_invite_exec(struct engine *e, const struct cmdline *c)
 const struct cmd_entry cmd_invite_entry = {
     .name = "/invite",
     .usage = "/invite ROOM",
-    .summary = "show a room's invite again; give it only to people who may join",
+    .summary =
+        "show a room's invite again; give it only to people who may join",
     .min_args = 1,
     .max_args = 1,
     .exec = cmd_invite_exec,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * /verify: show the safety number you share with a contact; yes marks it checked.
+ * /verify: show the safety number you share with a contact; yes marks it
+ * checked.
  */
 #include <string.h>
 
@@ -20,7 +21,8 @@ cmd_verify_exec(struct engine *e, const struct cmdline *c)
 const struct cmd_entry cmd_verify_entry = {
     .name = "/verify",
     .usage = "/verify NAME#FP [yes]",
-    .summary = "show the safety number you share with a contact; yes marks it checked",
+    .summary =
+        "show the safety number you share with a contact; yes marks it checked",
     .min_args = 1,
     .max_args = 2,
     .exec = cmd_verify_exec,

@@ -27,7 +27,8 @@
 #define PREKEYS_SETTING "prekeys"
 
 int
-engine_contact_load(struct engine *e, const uint8_t ik[32], struct contact_rec *c)
+engine_contact_load(
+    struct engine *e, const uint8_t ik[32], struct contact_rec *c)
 {
 	uint8_t key[CONTACT_KEY_LEN], val[CONTACT_REC_MAX];
 	size_t vlen = 0;
@@ -85,8 +86,8 @@ engine_on_contact(
 }
 
 int
-engine_contact_find(struct engine *e, const char *who, uint8_t ik[32],
-    struct contact_rec *c)
+engine_contact_find(
+    struct engine *e, const char *who, uint8_t ik[32], struct contact_rec *c)
 {
 	struct engine_who w;
 
@@ -126,11 +127,11 @@ engine_mbox_dh(struct engine *e, uint8_t pub[32], uint8_t priv[32])
 }
 
 static size_t
-engine_prekeys_key(struct engine *e, uint8_t key[sizeof PREKEYS_SETTING - 1 +
-                                            ENGINE_PID_LEN])
+engine_prekeys_key(
+    struct engine *e, uint8_t key[sizeof PREKEYS_SETTING - 1 + ENGINE_PID_LEN])
 {
-	return engine_key(e, key, PREKEYS_SETTING, sizeof PREKEYS_SETTING - 1,
-	    NULL, 0);
+	return engine_key(
+	    e, key, PREKEYS_SETTING, sizeof PREKEYS_SETTING - 1, NULL, 0);
 }
 
 /* Loads this persona's prekeys, making them on first use. */
@@ -142,8 +143,8 @@ engine_prekeys(struct engine *e, struct prekeys *pk)
 	size_t vlen = 0, klen = engine_prekeys_key(e, key);
 	int rc;
 
-	rc = cstore_get(e->store, CSTORE_SETTING, key, klen, val,
-	    PREKEYS_SAVED_MAX, &vlen);
+	rc = cstore_get(
+	    e->store, CSTORE_SETTING, key, klen, val, PREKEYS_SAVED_MAX, &vlen);
 	if (rc == 0)
 		rc = prekeys_load(pk, val, vlen) == 0 ? 0 : ERR_STORE;
 	else if (rc == ERR_NOTFOUND) {
@@ -233,9 +234,11 @@ int
 engine_dm_queue(struct engine *e, const uint8_t peer[32],
     const struct content *c, bool report)
 {
-	struct session *cur = xmalloc(sizeof *cur), *next = xmalloc(sizeof *next);
+	struct session *cur = xmalloc(sizeof *cur),
+	               *next = xmalloc(sizeof *next);
 	uint8_t pt[CONTENT_MAX], dh[32];
-	uint8_t *frame = xmalloc(PAD_BUCKET_MAX), *env = xmalloc(PAD_BUCKET_MAX);
+	uint8_t *frame = xmalloc(PAD_BUCKET_MAX),
+	        *env = xmalloc(PAD_BUCKET_MAX);
 	size_t ptlen = 0, flen = 0, envlen = 0;
 	struct x3dh_bundle b;
 	struct contact_rec ct;
@@ -257,12 +260,12 @@ engine_dm_queue(struct engine *e, const uint8_t peer[32],
 	if (rc == 0)
 		rc = content_encode(c, pt, sizeof pt, &ptlen);
 	if (rc == 0)
-		rc = session_encrypt(cur, next, pt, ptlen, frame,
-		    PAD_BUCKET_MAX, &flen);
+		rc = session_encrypt(
+		    cur, next, pt, ptlen, frame, PAD_BUCKET_MAX, &flen);
 	if (rc == 0)
 		rc = crypto_sign_ed25519_pk_to_curve25519(dh, ct.mbox_pk) == 0
-		    ? 0
-		    : ERR_CRYPTO;
+		         ? 0
+		         : ERR_CRYPTO;
 	if (rc == 0)
 		rc = sealed_seal(&e->keys->id, dh, frame, flen, env,
 		    PAD_BUCKET_MAX, &envlen);
@@ -303,7 +306,8 @@ engine_dm_say(struct engine *e, const char *who, const char *text)
 	int rc;
 
 	if (e->persona[0] == '\0') {
-		engine_error(e, "/dm", "make a persona first: /persona new NAME");
+		engine_error(
+		    e, "/dm", "make a persona first: /persona new NAME");
 		return;
 	}
 	if (strlen(text) > CONTENT_TEXT_MAX) {
@@ -331,8 +335,9 @@ engine_dm_say(struct engine *e, const char *who, const char *text)
 		    ct.expire_s, &expires);
 	if (engine_commit(e, rc) != 0) {
 		engine_error(e, "/dm",
-		    rc == ERR_STORE || rc == 0 ? "the store could not be written"
-		                               : err_str(rc));
+		    rc == ERR_STORE || rc == 0
+		        ? "the store could not be written"
+		        : err_str(rc));
 		return;
 	}
 	engine_display(id, ct.name, peer);
@@ -357,13 +362,15 @@ engine_dm_verify(struct engine *e, const char *who, bool confirm)
 
 	if (e->persona[0] == '\0' ||
 	    engine_contact_find(e, who, peer, &ct) != 0) {
-		engine_error(e, "/verify", "no contact by that name#FINGERPRINT");
+		engine_error(
+		    e, "/verify", "no contact by that name#FINGERPRINT");
 		return;
 	}
 	if (confirm && (ct.flags & CONTACT_REC_VERIFIED) == 0) {
 		ct.flags |= CONTACT_REC_VERIFIED;
 		if (engine_contact_store(e, peer, &ct) != 0) {
-			engine_error(e, "/verify", "the store could not be written");
+			engine_error(
+			    e, "/verify", "the store could not be written");
 			return;
 		}
 	}
@@ -418,8 +425,8 @@ engine_dm_on_reply(struct engine *e, struct link *l, const struct link_req *r,
 }
 
 static void
-engine_mbox_ack(struct engine *e, struct link *l, const uint8_t mbox[32],
-    uint64_t id)
+engine_mbox_ack(
+    struct engine *e, struct link *l, const uint8_t mbox[32], uint64_t id)
 {
 	struct wire_msg m;
 
@@ -453,7 +460,8 @@ engine_dm_content(struct engine *e, const uint8_t sender[32],
 		return rc;
 	if (engine_contact_load(e, sender, &ct) == 0)
 		local = ct.expire_s;
-	rc = engine_history_add(e, 'd', sender, false, sender, c, local, expires);
+	rc = engine_history_add(
+	    e, 'd', sender, false, sender, c, local, expires);
 	if (rc == 0)
 		*show = true;
 	return rc;

@@ -27,8 +27,8 @@ engine_seen(struct engine *e, const uint8_t id[CONTENT_ID_LEN], bool *seen)
 	uint64_t now = (uint64_t)time(NULL);
 	int rc;
 
-	rc = cstore_get(e->store, CSTORE_SEEN, key, klen, val, sizeof val,
-	    &vlen);
+	rc = cstore_get(
+	    e->store, CSTORE_SEEN, key, klen, val, sizeof val, &vlen);
 	*seen = rc == 0;
 	if (rc != ERR_NOTFOUND)
 		return rc == ERR_TOO_BIG ? 0 : rc;
@@ -58,19 +58,19 @@ engine_history_on(struct engine *e, char tag, const uint8_t id[32])
 
 	if (tag == 'd')
 		return engine_contact_load(e, id, &c) == 0 &&
-		    (c.flags & CONTACT_REC_HISTORY) != 0;
+		       (c.flags & CONTACT_REC_HISTORY) != 0;
 	rm = xmalloc(sizeof *rm);
 	on = engine_room_load(e, id, rm) == 0 &&
-	    (rm->flags & ROOM_REC_HISTORY) != 0;
+	     (rm->flags & ROOM_REC_HISTORY) != 0;
 	sodium_memzero(rm, sizeof *rm);
 	free(rm);
 	return on;
 }
 
 int
-engine_history_add(struct engine *e, char tag, const uint8_t id[32],
-    bool mine, const uint8_t sender[32], const struct content *c,
-    uint32_t local_expire_s, uint64_t *expires_s)
+engine_history_add(struct engine *e, char tag, const uint8_t id[32], bool mine,
+    const uint8_t sender[32], const struct content *c, uint32_t local_expire_s,
+    uint64_t *expires_s)
 {
 	uint8_t scope[HISTORY_SCOPE_LEN], *val;
 	struct history_rec h;
@@ -191,14 +191,15 @@ engine_target(struct engine *e, const char *cmd, const char *name,
 		engine_display(t->peer, c.name, t->id);
 		return 0;
 	}
-	engine_error(e, cmd, "no room or contact (name#FINGERPRINT) by that name");
+	engine_error(
+	    e, cmd, "no room or contact (name#FINGERPRINT) by that name");
 	return -1;
 }
 
 /* Changes a flag or the timer of the target's record. */
 static int
-engine_target_set(struct engine *e, const struct engine_target *t,
-    int history, int64_t expire, bool *hist_out, uint32_t *exp_out)
+engine_target_set(struct engine *e, const struct engine_target *t, int history,
+    int64_t expire, bool *hist_out, uint32_t *exp_out)
 {
 	struct room_rec *rm;
 	struct contact_rec c;
@@ -254,8 +255,8 @@ struct engine_show {
 };
 
 static int
-engine_history_one(void *arg, uint64_t id, uint64_t time_s,
-    uint64_t expires_s, const uint8_t *val, size_t vlen)
+engine_history_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
+    const uint8_t *val, size_t vlen)
 {
 	struct engine_show *s = arg;
 	struct history_rec h;
@@ -267,8 +268,9 @@ engine_history_one(void *arg, uint64_t id, uint64_t time_s,
 		return 0;
 	if (history_rec_load(&h, val, vlen) != 0)
 		return 0;
-	engine_message_event(s->e, s->t->room, s->t->tag == 'd' ? s->t->peer : NULL,
-	    h.sender, &h.c, expires_s, h.mine, true);
+	engine_message_event(s->e, s->t->room,
+	    s->t->tag == 'd' ? s->t->peer : NULL, h.sender, &h.c, expires_s,
+	    h.mine, true);
 	return 0;
 }
 
@@ -307,8 +309,8 @@ engine_history(struct engine *e, const char *target, const char *onoff)
 		s.now = (uint64_t)time(NULL);
 		if (cstore_log_each(e->store, CSTORE_HISTORY, scope,
 		        sizeof scope, 0, engine_history_one, &s) != 0)
-			engine_error(e, "/history",
-			    "some history could not be read");
+			engine_error(
+			    e, "/history", "some history could not be read");
 		return;
 	}
 	if (strcmp(onoff, "on") == 0)
@@ -354,7 +356,8 @@ engine_expire_set(struct engine *e, const char *target, const char *seconds)
 	}
 	rc = cstore_begin(e->store);
 	if (rc == 0)
-		rc = engine_target_set(e, &t, -1, (int64_t)v, &history, &expire);
+		rc =
+		    engine_target_set(e, &t, -1, (int64_t)v, &history, &expire);
 	if (engine_commit(e, rc) != 0) {
 		engine_error(e, "/expire", "the store could not be written");
 		return;
@@ -362,6 +365,6 @@ engine_expire_set(struct engine *e, const char *target, const char *seconds)
 	engine_setting_event(e, &t, "expire", history, expire);
 	return;
 bad:
-	engine_error(e, "/expire",
-	    "give a number of seconds (1 to 31622400) or off");
+	engine_error(
+	    e, "/expire", "give a number of seconds (1 to 31622400) or off");
 }

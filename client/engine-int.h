@@ -26,11 +26,11 @@ struct engine_room {
 	uint8_t id[32];
 	char relay[ADDR_STR_MAX];
 	char name[UTF8_NAME_MAX + 1];
-	bool created;    /* the relay has it (or we did not make it) */
-	bool subscribed; /* room_sub sent on the current connection */
+	bool created;     /* the relay has it (or we did not make it) */
+	bool subscribed;  /* room_sub sent on the current connection */
 	bool sub_pending; /* room_sub sent, its answer not yet here */
-	bool catching;   /* paging through the log after subscribing */
-	uint64_t latest; /* the log's last number when we subscribed */
+	bool catching;    /* paging through the log after subscribing */
+	uint64_t latest;  /* the log's last number when we subscribed */
 };
 
 /* engine.c */
@@ -39,8 +39,8 @@ size_t engine_key(const struct engine *e, uint8_t *out, const void *a,
     size_t alen, const void *b, size_t blen);
 void engine_hex(char *out, const uint8_t *in, size_t n);
 /* name#FP of ik into out (name "someone" if NULL). */
-void engine_display(char out[ENGINE_ID_MAX], const char *name,
-    const uint8_t ik[32]);
+void engine_display(
+    char out[ENGINE_ID_MAX], const char *name, const uint8_t ik[32]);
 /* Writes a batch: begin already done; commit or roll back. 0 or error. */
 int engine_commit(struct engine *e, int rc);
 
@@ -51,8 +51,8 @@ struct link *engine_link_for(struct engine *e, const char *relay);
 void engine_link_ready(struct engine *e, struct link *l);
 void engine_link_reply(struct engine *e, struct link *l,
     const struct link_req *r, const struct wire_msg *m);
-void engine_link_push(struct engine *e, struct link *l,
-    const struct wire_msg *m);
+void engine_link_push(
+    struct engine *e, struct link *l, const struct wire_msg *m);
 void engine_link_down(struct engine *e, struct link *l);
 /* Appends to the outbox (inside the caller's batch). */
 int engine_outbox_add(struct engine *e, const struct outbox_rec *o);
@@ -76,32 +76,32 @@ int engine_room_on_dist(struct engine *e, const uint8_t sender[32],
     const uint8_t *body, size_t len);
 /* Replays pending room envelopes that a new key may open (no batch). */
 void engine_room_replay(struct engine *e);
-int engine_room_load(struct engine *e, const uint8_t id[32],
-    struct room_rec *rm);
-int engine_room_store(struct engine *e, const uint8_t id[32],
-    const struct room_rec *rm);
+int engine_room_load(
+    struct engine *e, const uint8_t id[32], struct room_rec *rm);
+int engine_room_store(
+    struct engine *e, const uint8_t id[32], const struct room_rec *rm);
 
 /* Emits a MESSAGE event (room or peer set, the other NULL). */
-void engine_message_event(struct engine *e, const char *room,
-    const char *peer, const uint8_t sender[32], const struct content *c,
-    uint64_t expires, bool mine, bool stored);
+void engine_message_event(struct engine *e, const char *room, const char *peer,
+    const uint8_t sender[32], const struct content *c, uint64_t expires,
+    bool mine, bool stored);
 
 /* engine-dm.c */
-int engine_contact_load(struct engine *e, const uint8_t ik[32],
-    struct contact_rec *c);
-int engine_contact_store(struct engine *e, const uint8_t ik[32],
-    const struct contact_rec *c);
+int engine_contact_load(
+    struct engine *e, const uint8_t ik[32], struct contact_rec *c);
+int engine_contact_store(
+    struct engine *e, const uint8_t ik[32], const struct contact_rec *c);
 /* Finds the contact shown as who (name#FP). 0 or ERR_NOTFOUND. */
-int engine_contact_find(struct engine *e, const char *who, uint8_t ik[32],
-    struct contact_rec *c);
+int engine_contact_find(
+    struct engine *e, const char *who, uint8_t ik[32], struct contact_rec *c);
 /* Encrypts c for peer and queues it (inside the caller's batch). */
 int engine_dm_queue(struct engine *e, const uint8_t peer[32],
     const struct content *c, bool report);
 void engine_dm_on_ready(struct engine *e, struct link *l);
 void engine_dm_on_reply(struct engine *e, struct link *l,
     const struct link_req *r, const struct wire_msg *m);
-void engine_dm_on_msg(struct engine *e, struct link *l,
-    const struct wire_msg *m);
+void engine_dm_on_msg(
+    struct engine *e, struct link *l, const struct wire_msg *m);
 /* This persona's mailbox public key. */
 void engine_mbox_pub(struct engine *e, uint8_t pub[32]);
 /* The bundle this persona announces (makes its prekeys on first use). */
@@ -117,7 +117,6 @@ void engine_expiry_start(struct engine *e);
 void engine_expiry_stop(struct engine *e);
 /* Message ids already shown (inside the caller's batch): true if seen,
  * else remembers it. */
-int engine_seen(struct engine *e, const uint8_t id[CONTENT_ID_LEN],
-    bool *seen);
+int engine_seen(struct engine *e, const uint8_t id[CONTENT_ID_LEN], bool *seen);
 
 #endif

@@ -119,8 +119,8 @@ engine_find_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
 
 /* The relay answered an outbox entry: done, or refused for good. */
 static void
-engine_outbox_answer(struct engine *e, const struct link_req *r,
-    const struct wire_msg *m)
+engine_outbox_answer(
+    struct engine *e, const struct link_req *r, const struct wire_msg *m)
 {
 	struct engine_find f = {0};
 	struct engine_event ev;
@@ -138,8 +138,8 @@ engine_outbox_answer(struct engine *e, const struct link_req *r,
 	val = xmalloc(CSTORE_VALUE_MAX);
 	f.id = r->arg;
 	f.val = val;
-	cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id,
-	    ENGINE_PID_LEN, r->arg - 1, engine_find_one, &f);
+	cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id, ENGINE_PID_LEN,
+	    r->arg - 1, engine_find_one, &f);
 	vlen = f.vlen;
 	if (!f.found || outbox_rec_load(&o, val, vlen) != 0) {
 		free(val);
@@ -217,8 +217,8 @@ engine_link_push(struct engine *e, struct link *l, const struct wire_msg *m)
 		rm = engine_room_by_id(e, m->u.ended.room.p);
 		if (rm != NULL) {
 			rm->subscribed = false;
-			engine_error(e, "/room",
-			    "the relay ended a room subscription");
+			engine_error(
+			    e, "/room", "the relay ended a room subscription");
 		}
 		break;
 	default:
@@ -292,6 +292,6 @@ engine_outbox_flush(struct engine *e, struct link *l)
 
 	if (e->persona[0] == '\0')
 		return;
-	cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id,
-	    ENGINE_PID_LEN, 0, engine_flush_one, &f);
+	cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id, ENGINE_PID_LEN,
+	    0, engine_flush_one, &f);
 }

@@ -23,8 +23,8 @@
 #include "client/store.h"
 #include "common/announce.h"
 #include "common/err.h"
-#include "common/pad.h"
 #include "common/invite.h"
+#include "common/pad.h"
 #include "common/proof.h"
 #include "common/xmalloc.h"
 
@@ -120,7 +120,8 @@ engine_member_store(struct engine *e, const uint8_t room[32],
 
 /* Adds a loaded room. */
 static struct engine_room *
-engine_room_add(struct engine *e, const uint8_t id[32], const struct room_rec *rm)
+engine_room_add(
+    struct engine *e, const uint8_t id[32], const struct room_rec *rm)
 {
 	struct engine_room *r;
 
@@ -635,8 +636,8 @@ engine_room_say(struct engine *e, const char *name, const char *text)
 	if (rc == 0)
 		rc = engine_outbox_add(e, &o);
 	if (rc == 0)
-		rc = engine_history_add(e, 'r', r->id, true, e->keys->id.pk,
-		    &c, rm->expire_s, &expires);
+		rc = engine_history_add(e, 'r', r->id, true, e->keys->id.pk, &c,
+		    rm->expire_s, &expires);
 	if (engine_commit(e, rc) != 0) {
 		engine_error(e, "/say", "the store could not be written");
 		goto out;
@@ -661,8 +662,8 @@ out:
 /* Relay side: create (if ours and new), subscribe, then page the log. */
 
 static void
-engine_room_fetch(struct engine *e, struct link *l, struct engine_room *r,
-    uint64_t after)
+engine_room_fetch(
+    struct engine *e, struct link *l, struct engine_room *r, uint64_t after)
 {
 	struct wire_msg m;
 
@@ -700,8 +701,8 @@ engine_room_subscribe(struct engine *e, struct link *l, struct engine_room *r)
 		memset(&m, 0, sizeof m);
 	}
 	/* The relay answers in order: the sub comes after the create. */
-	proof_sign(sig, sr.access_sk, PROOF_ROOM_SUB, l->up->st.hs_hash, r->id,
-	    32);
+	proof_sign(
+	    sig, sr.access_sk, PROOF_ROOM_SUB, l->up->st.hs_hash, r->id, 32);
 	m.type = WIRE_MSG_ROOM_SUB;
 	m.u.proof.req = ++e->next_req;
 	m.u.proof.id.p = r->id;
@@ -781,8 +782,8 @@ engine_room_announce(struct engine *e, struct engine_room *r)
 	rc = engine_bundle(e, &a.bundle);
 	announce_key(key, rm->secret);
 	if (rc == 0)
-		rc = announce_seal(&e->keys->id, key, r->id, &a, env,
-		    sizeof env, &envlen);
+		rc = announce_seal(
+		    &e->keys->id, key, r->id, &a, env, sizeof env, &envlen);
 	if (rc != 0) {
 		engine_error(e, "/join", "could not announce you in the room");
 		goto out;
@@ -810,8 +811,8 @@ out:
 }
 
 void
-engine_room_on_reply(struct engine *e, struct link *l,
-    const struct link_req *r, const struct wire_msg *m)
+engine_room_on_reply(struct engine *e, struct link *l, const struct link_req *r,
+    const struct wire_msg *m)
 {
 	struct engine_room *rm = engine_room_by_id(e, r->id);
 	struct room_rec *rec;
@@ -829,8 +830,8 @@ engine_room_on_reply(struct engine *e, struct link *l,
 				engine_commit(e, engine_room_update(e, rm->id,
 				                     ROOM_REC_CREATED, 0));
 		} else {
-			engine_error(e, "/room",
-			    "the relay refused to make the room");
+			engine_error(
+			    e, "/room", "the relay refused to make the room");
 		}
 		break;
 	case LINK_REQ_SUB:
@@ -870,8 +871,8 @@ engine_room_on_reply(struct engine *e, struct link *l,
 		/* Entries up to latest that never came are gone (a gap). */
 		if (last < rm->latest && m->u.ok.value > rm->latest) {
 			if (cstore_begin(e->store) == 0)
-				engine_commit(e, engine_room_update(e, rm->id,
-				                     0, rm->latest));
+				engine_commit(e, engine_room_update(
+				                     e, rm->id, 0, rm->latest));
 			last = rm->latest;
 		}
 		sodium_memzero(rec, sizeof *rec);
@@ -914,8 +915,7 @@ engine_on_signer(
 	struct member_rec *m;
 	int rc = 0;
 
-	if (klen != MEMBER_KEY_LEN ||
-	    memcmp(key, s->prefix, ROOM_KEY_LEN) != 0)
+	if (klen != MEMBER_KEY_LEN || memcmp(key, s->prefix, ROOM_KEY_LEN) != 0)
 		return 0;
 	m = xmalloc(sizeof *m);
 	if (member_rec_load(m, val, vlen) == 0 && m->has_sk &&
@@ -987,9 +987,9 @@ engine_message_event(struct engine *e, const char *room, const char *peer,
  */
 static int
 engine_room_open(struct engine *e, struct engine_room *r,
-    const struct room_rec *rm, const uint8_t *env, size_t len,
-    uint8_t *out, size_t cap, struct content *c, uint8_t sender[32],
-    uint64_t *expires, bool *shown)
+    const struct room_rec *rm, const uint8_t *env, size_t len, uint8_t *out,
+    size_t cap, struct content *c, uint8_t sender[32], uint64_t *expires,
+    bool *shown)
 {
 	struct senderkey_room sr;
 	struct senderkey_hdr h;
@@ -1019,8 +1019,8 @@ engine_room_open(struct engine *e, struct engine_room *r,
 	rc = engine_member_load(e, r->id, sender, m);
 	if (rc != 0)
 		goto out;
-	if (senderkey_decrypt(&m->sk, next, &sr, env, len, out, cap,
-	        &outlen) != 0 ||
+	if (senderkey_decrypt(&m->sk, next, &sr, env, len, out, cap, &outlen) !=
+	        0 ||
 	    content_decode(c, out, outlen) != 0 || c->type != CONTENT_TEXT) {
 		rc = 0; /* a replay, a forgery or garbage: dropped */
 		goto out;
@@ -1030,8 +1030,8 @@ engine_room_open(struct engine *e, struct engine_room *r,
 	if (rc == 0)
 		rc = engine_seen(e, c->id, &seen);
 	if (rc == 0 && !seen)
-		rc = engine_history_add(e, 'r', r->id, false, sender, c,
-		    rm->expire_s, expires);
+		rc = engine_history_add(
+		    e, 'r', r->id, false, sender, c, rm->expire_s, expires);
 	if (rc == 0 && !seen)
 		*shown = true;
 out:
@@ -1167,8 +1167,8 @@ engine_room_entry(struct engine *e, struct engine_room *r, uint64_t seq,
 	    announce_open(key, r->id, env, len, &a) == 0) {
 		rc = engine_room_on_announce(e, r, rm, &a);
 	} else {
-		rc = engine_room_open(e, r, rm, env, len, out,
-		    PAD_BUCKET_MAX, &c, sender, &expires, &shown);
+		rc = engine_room_open(e, r, rm, env, len, out, PAD_BUCKET_MAX,
+		    &c, sender, &expires, &shown);
 		if (rc == ERR_NOTFOUND)
 			rc = engine_room_hold(e, r->id, seq, time_s, env, len);
 	}
@@ -1206,20 +1206,20 @@ engine_room_on_msg(struct engine *e, const struct wire_msg *m)
 	if (r->catching && d->seq > r->latest) {
 		struct room_rec *rm = xmalloc(sizeof *rm);
 		bool early = engine_room_load(e, r->id, rm) == 0 &&
-		    rm->last_seq < r->latest;
+		             rm->last_seq < r->latest;
 
 		sodium_memzero(rm, sizeof *rm);
 		free(rm);
 		if (early)
 			return;
 	}
-	engine_room_entry(e, r, d->seq, d->time_s, d->envelope.p,
-	    d->envelope.len);
+	engine_room_entry(
+	    e, r, d->seq, d->time_s, d->envelope.p, d->envelope.len);
 }
 
 int
-engine_room_on_dist(struct engine *e, const uint8_t sender[32],
-    const uint8_t *body, size_t len)
+engine_room_on_dist(
+    struct engine *e, const uint8_t sender[32], const uint8_t *body, size_t len)
 {
 	struct senderkey_peer *p = xmalloc(sizeof *p);
 	struct senderkey_room sr;
@@ -1294,7 +1294,7 @@ engine_replay_one(void *arg, uint64_t id, uint64_t t, uint64_t x,
 	(void)x;
 	if (pending_rec_load(&p, val, vlen) != 0)
 		return cstore_log_del(e->store, CSTORE_PENDING, id) == 0 ? 0
-		                                                          : 0;
+		                                                         : 0;
 	out = xmalloc(PAD_BUCKET_MAX);
 	rm = xmalloc(sizeof *rm);
 	rc = engine_room_load(e, rp->r->id, rm);

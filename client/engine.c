@@ -54,8 +54,8 @@ engine_hex(char *out, const uint8_t *in, size_t n)
 void
 engine_display(char out[ENGINE_ID_MAX], const char *name, const uint8_t ik[32])
 {
-	if (ident_display(out, ENGINE_ID_MAX, name != NULL ? name : "someone",
-	        ik) != 0)
+	if (ident_display(
+	        out, ENGINE_ID_MAX, name != NULL ? name : "someone", ik) != 0)
 		out[0] = '\0';
 }
 
@@ -133,7 +133,6 @@ engine_persona_event(struct engine *e, const char *action, const char *name,
 	ev.current = strcmp(name, e->persona) == 0;
 	e->emit(e->arg, &ev);
 }
-
 
 /*
  * Makes name the persona in use, with its keys loaded; with connect, also

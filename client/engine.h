@@ -24,20 +24,20 @@
 #define ENGINE_EVENTS_VERSION 1
 
 enum engine_event_kind {
-	ENGINE_EV_READY,   /* the store is open */
-	ENGINE_EV_PERSONA, /* a persona was created, listed, used, renamed */
-	ENGINE_EV_HELP,    /* one command's usage and summary */
-	ENGINE_EV_ERROR,   /* a command failed; nothing changed */
-	ENGINE_EV_RELAY,   /* the relay link changed state */
-	ENGINE_EV_BYE,     /* the engine is closing */
-	ENGINE_EV_ROOM,    /* a room was created, joined, left or listed */
-	ENGINE_EV_MEMBER,  /* a room member was announced or listed */
-	ENGINE_EV_MESSAGE, /* a message arrived (or is shown from history) */
-	ENGINE_EV_SENT,    /* a message of ours is encrypted and queued */
+	ENGINE_EV_READY,     /* the store is open */
+	ENGINE_EV_PERSONA,   /* a persona was created, listed, used, renamed */
+	ENGINE_EV_HELP,      /* one command's usage and summary */
+	ENGINE_EV_ERROR,     /* a command failed; nothing changed */
+	ENGINE_EV_RELAY,     /* the relay link changed state */
+	ENGINE_EV_BYE,       /* the engine is closing */
+	ENGINE_EV_ROOM,      /* a room was created, joined, left or listed */
+	ENGINE_EV_MEMBER,    /* a room member was announced or listed */
+	ENGINE_EV_MESSAGE,   /* a message arrived (or is shown from history) */
+	ENGINE_EV_SENT,      /* a message of ours is encrypted and queued */
 	ENGINE_EV_DELIVERED, /* the relay stored a message of ours */
-	ENGINE_EV_VERIFY,  /* a contact's safety number */
-	ENGINE_EV_EXPIRED, /* disappearing messages were deleted */
-	ENGINE_EV_SETTING, /* a room's or contact's setting changed */
+	ENGINE_EV_VERIFY,    /* a contact's safety number */
+	ENGINE_EV_EXPIRED,   /* disappearing messages were deleted */
+	ENGINE_EV_SETTING,   /* a room's or contact's setting changed */
 };
 
 /* An event; every pointer is borrowed for the call. */
@@ -64,18 +64,18 @@ struct engine_event {
 	const char *from;    /* MESSAGE: the sender, name#FP */
 	const char *text;    /* MESSAGE: untrusted UTF-8 (not sanitised) */
 	size_t text_len;
-	const char *msgid;   /* MESSAGE, SENT, DELIVERED: 32 hex digits */
-	const char *invite;  /* ROOM created: the invite string (a secret) */
-	const char *relay;   /* ROOM: the relay's address */
-	const char *safety;  /* VERIFY: the safety number */
-	const char *words;   /* VERIFY: the same as words */
-	uint64_t time_s;     /* MESSAGE: the sender's clock */
-	uint64_t expires_s;  /* MESSAGE: when it disappears, or 0 */
-	bool mine;           /* MESSAGE from history: sent by this persona */
-	bool stored;         /* MESSAGE: shown from history */
-	bool verified;       /* VERIFY, MEMBER */
-	bool history;        /* ROOM, SETTING */
-	uint32_t expire_s;   /* ROOM, SETTING: disappearing timer, 0 off */
+	const char *msgid;  /* MESSAGE, SENT, DELIVERED: 32 hex digits */
+	const char *invite; /* ROOM created: the invite string (a secret) */
+	const char *relay;  /* ROOM: the relay's address */
+	const char *safety; /* VERIFY: the safety number */
+	const char *words;  /* VERIFY: the same as words */
+	uint64_t time_s;    /* MESSAGE: the sender's clock */
+	uint64_t expires_s; /* MESSAGE: when it disappears, or 0 */
+	bool mine;          /* MESSAGE from history: sent by this persona */
+	bool stored;        /* MESSAGE: shown from history */
+	bool verified;      /* VERIFY, MEMBER */
+	bool history;       /* ROOM, SETTING */
+	uint32_t expire_s;  /* ROOM, SETTING: disappearing timer, 0 off */
 };
 
 typedef void engine_event_cb(void *arg, const struct engine_event *ev);

@@ -157,8 +157,8 @@ link_on_ready(struct upstream *u, const struct wire_welcome *w)
 }
 
 int
-link_request(struct link *l, const struct wire_msg *m,
-    enum link_req_kind kind, uint64_t arg, const uint8_t id[32])
+link_request(struct link *l, const struct wire_msg *m, enum link_req_kind kind,
+    uint64_t arg, const uint8_t id[32])
 {
 	struct link_req *r;
 	uint64_t req;
@@ -234,7 +234,8 @@ link_on_msg(struct upstream *u, const struct wire_msg *m)
 		engine_error(l->e, "/relay", "the relay refused the mailbox");
 		upstream_close(u);
 	} else if (m->type == WIRE_MSG_ROOM_MSG ||
-	    m->type == WIRE_MSG_MBOX_MSG || m->type == WIRE_MSG_ROOM_ENDED) {
+	           m->type == WIRE_MSG_MBOX_MSG ||
+	           m->type == WIRE_MSG_ROOM_ENDED) {
 		engine_link_push(l->e, l, m);
 	} else if (link_take(l, m, &r)) {
 		engine_link_reply(l->e, l, &r, m);

@@ -32,14 +32,14 @@ enum link_state {
 
 /* What a request in flight was for, so its answer finds its purpose. */
 enum link_req_kind {
-	LINK_REQ_SUB = 1,     /* room_sub: id is the room */
-	LINK_REQ_FETCH,       /* room_fetch: id is the room */
-	LINK_REQ_OUTBOX,      /* room_pub or mbox_put: arg is the outbox id */
-	LINK_REQ_MBOX_FETCH,  /* mbox_fetch */
-	LINK_REQ_ACK,         /* mbox_ack */
-	LINK_REQ_PREKEY_PUB,  /* prekey_pub */
-	LINK_REQ_CREATE,      /* room_create: id is the room */
-	LINK_REQ_UNSUB,       /* room_unsub */
+	LINK_REQ_SUB = 1,    /* room_sub: id is the room */
+	LINK_REQ_FETCH,      /* room_fetch: id is the room */
+	LINK_REQ_OUTBOX,     /* room_pub or mbox_put: arg is the outbox id */
+	LINK_REQ_MBOX_FETCH, /* mbox_fetch */
+	LINK_REQ_ACK,        /* mbox_ack */
+	LINK_REQ_PREKEY_PUB, /* prekey_pub */
+	LINK_REQ_CREATE,     /* room_create: id is the room */
+	LINK_REQ_UNSUB,      /* room_unsub */
 };
 
 struct link_req {
@@ -58,7 +58,7 @@ struct link {
 	struct reconnect sched;
 	enum link_state state;
 	uint64_t claim_req;
-	unsigned pending; /* the timer and the attempt, while open */
+	unsigned pending;      /* the timer and the attempt, while open */
 	struct link_req *reqs; /* requests in flight on this connection */
 	size_t nreqs, capreqs;
 	bool used; /* a mark for the engine's sweep of unused links */
@@ -79,8 +79,8 @@ int link_request(struct link *l, const struct wire_msg *m,
     enum link_req_kind kind, uint64_t arg, const uint8_t id[32]);
 
 /* True if a request of kind with arg (and id, if not NULL) is in flight. */
-bool link_in_flight(const struct link *l, enum link_req_kind kind,
-    uint64_t arg, const uint8_t *id);
+bool link_in_flight(const struct link *l, enum link_req_kind kind, uint64_t arg,
+    const uint8_t *id);
 
 /*
  * Stops for good: closes the connection and the timer, and frees l (which

@@ -135,7 +135,7 @@ room_rec_load(struct room_rec *rm, const uint8_t *in, size_t len)
 	if (r.bad)
 		rc = ERR_TRUNCATED;
 	else if ((rm->flags & ~ROOM_REC_FLAGS) != 0 ||
-	    rm->expire_s > CONTENT_EXPIRE_MAX)
+	         rm->expire_s > CONTENT_EXPIRE_MAX)
 		rc = ERR_PROTO;
 	else
 		rc = senderkey_own_load(&rm->own, own, SENDERKEY_OWN_LEN);
@@ -161,7 +161,8 @@ member_rec_save(
 	struct wr w;
 
 	*out_len = 0;
-	if (m->has_sk && senderkey_peer_save(&m->sk, sk, sizeof sk, &sklen) != 0)
+	if (m->has_sk &&
+	    senderkey_peer_save(&m->sk, sk, sizeof sk, &sklen) != 0)
 		return ERR_TOO_BIG;
 	wr_init(&w, out, cap);
 	wr_uint(&w, RECORDS_VERSION, 1);
@@ -239,7 +240,7 @@ contact_rec_load(struct contact_rec *c, const uint8_t *in, size_t len)
 	if (r.bad)
 		rc = ERR_TRUNCATED;
 	else if ((c->flags & ~CONTACT_REC_FLAGS) != 0 ||
-	    c->expire_s > CONTENT_EXPIRE_MAX)
+	         c->expire_s > CONTENT_EXPIRE_MAX)
 		rc = ERR_PROTO;
 	else
 		rc = x3dh_bundle_decode(&b, c->bundle, sizeof c->bundle);

@@ -31,6 +31,7 @@
 #define ROOM_REC_ANNOUNCED 0x02 /* our announcement is in the room log */
 #define ROOM_REC_CREATED 0x04   /* the relay has the room */
 #define ROOM_REC_FLAGS 0x07
+
 struct room_rec {
 	uint8_t flags;
 	uint8_t secret[SENDERKEY_SECRET_LEN];
@@ -42,6 +43,7 @@ struct room_rec {
 	char relay[ADDR_STR_MAX]; /* the relay's address string */
 	char name[UTF8_NAME_MAX + 1];
 };
+
 #define ROOM_REC_MAX                                                           \
 	(1 + 1 + 32 + 4 + 8 + 4 + SENDERKEY_OWN_LEN + 32 + 2 + ADDR_STR_MAX +  \
 	    1 + UTF8_NAME_MAX)
@@ -58,11 +60,13 @@ int room_rec_load(struct room_rec *r, const uint8_t *in, size_t len);
 #define MEMBER_REC_ANNOUNCED 0x01 /* its announcement was read here */
 #define MEMBER_REC_SENT 0x02      /* our sender key went to it */
 #define MEMBER_REC_FLAGS 0x03
+
 struct member_rec {
 	uint8_t flags;
 	bool has_sk;
 	struct senderkey_peer sk;
 };
+
 #define MEMBER_REC_MAX (1 + 1 + 2 + SENDERKEY_PEER_MAX)
 int member_rec_save(
     const struct member_rec *m, uint8_t *out, size_t cap, size_t *out_len);
@@ -78,6 +82,7 @@ int member_rec_load(struct member_rec *m, const uint8_t *in, size_t len);
 #define CONTACT_REC_VERIFIED 0x01
 #define CONTACT_REC_HISTORY 0x02
 #define CONTACT_REC_FLAGS 0x03
+
 struct contact_rec {
 	uint8_t flags;
 	uint64_t time_s; /* of the announcement */
@@ -87,8 +92,9 @@ struct contact_rec {
 	char relay[ADDR_STR_MAX]; /* where its mailbox was announced */
 	char name[UTF8_NAME_MAX + 1];
 };
+
 #define CONTACT_REC_MAX                                                        \
-	(1 + 1 + 8 + 4 + 32 + X3DH_BUNDLE_LEN + 2 + ADDR_STR_MAX + 1 +          \
+	(1 + 1 + 8 + 4 + 32 + X3DH_BUNDLE_LEN + 2 + ADDR_STR_MAX + 1 +         \
 	    UTF8_NAME_MAX)
 int contact_rec_save(
     const struct contact_rec *c, uint8_t *out, size_t cap, size_t *out_len);
@@ -106,6 +112,7 @@ enum outbox_op {
 	OUTBOX_MBOX_PUT = 2, /* target: mailbox id; about: peer identity */
 	OUTBOX_ANNOUNCE = 3, /* room_pub of our announcement */
 };
+
 struct outbox_rec {
 	enum outbox_op op;
 	bool report; /* tell the person when it is delivered */
@@ -116,6 +123,7 @@ struct outbox_rec {
 	const uint8_t *env; /* borrowed */
 	size_t env_len;
 };
+
 int outbox_rec_save(
     const struct outbox_rec *o, uint8_t *out, size_t cap, size_t *out_len);
 /* o->env then points into in. */
@@ -131,6 +139,7 @@ struct history_rec {
 	uint8_t sender[32];
 	struct content c; /* body borrowed from the record */
 };
+
 int history_rec_save(
     const struct history_rec *h, uint8_t *out, size_t cap, size_t *out_len);
 int history_rec_load(struct history_rec *h, const uint8_t *in, size_t len);
@@ -145,6 +154,7 @@ struct pending_rec {
 	const uint8_t *env; /* borrowed */
 	size_t env_len;
 };
+
 int pending_rec_save(
     const struct pending_rec *p, uint8_t *out, size_t cap, size_t *out_len);
 int pending_rec_load(struct pending_rec *p, const uint8_t *in, size_t len);

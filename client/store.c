@@ -1690,8 +1690,8 @@ out:
 	rc = cstore_op_end(st, rc);
 	if (rc == 0) {
 		*id = (uint64_t)rowid;
-		if (expires_s != 0 && (st->next_expiry == 0 ||
-		                          expires_s < st->next_expiry))
+		if (expires_s != 0 &&
+		    (st->next_expiry == 0 || expires_s < st->next_expiry))
 			st->next_expiry = expires_s;
 	}
 	cstore_wipe_free(pt, ptlen);

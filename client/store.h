@@ -47,14 +47,14 @@ enum cstore_kind {
 	 * renames), never its name, which can change and be reused. Every
 	 * part after it has a fixed size, so two keys cannot run together.
 	 */
-	CSTORE_CONTACT = 2, /* key: persona id | contact identity key */
-	CSTORE_ROOM = 3,    /* key: persona id | room id */
-	CSTORE_SESSION = 4, /* key: persona id | peer identity key: ratchet */
-	CSTORE_SETTING = 5, /* key: setting name */
-	CSTORE_HISTORY = 6, /* log, scope: persona id | room id or contact */
-	CSTORE_OUTBOX = 7,  /* log, scope: persona id */
-	CSTORE_SEEN = 8,    /* key: persona id | message id: deduplication */
-	CSTORE_MEMBER = 9,  /* key: persona id | room id | identity key */
+	CSTORE_CONTACT = 2,  /* key: persona id | contact identity key */
+	CSTORE_ROOM = 3,     /* key: persona id | room id */
+	CSTORE_SESSION = 4,  /* key: persona id | peer identity key: ratchet */
+	CSTORE_SETTING = 5,  /* key: setting name */
+	CSTORE_HISTORY = 6,  /* log, scope: persona id | room id or contact */
+	CSTORE_OUTBOX = 7,   /* log, scope: persona id */
+	CSTORE_SEEN = 8,     /* key: persona id | message id: deduplication */
+	CSTORE_MEMBER = 9,   /* key: persona id | room id | identity key */
 	CSTORE_PENDING = 10, /* log, scope: persona id | room id */
 	CSTORE_KIND_MAX = 10,
 };
