@@ -114,6 +114,9 @@ sk_own_pk(const struct senderkey_own *own)
 /* The label of a distribution's identity signature. */
 #define SK_DIST_LABEL "hearth sender key v1"
 #define SK_DIST_SIGNED (sizeof SK_DIST_LABEL + 32 + 4 + 32)
+/* The label of its signature by the signing key itself. */
+#define SK_DIST_OWNER_LABEL "hearth sender key owner v1"
+#define SK_DIST_OWNED (sizeof SK_DIST_OWNER_LABEL + 32 + 4 + 32)
 
 /* What a distribution's identity signature covers, from dist[0..105). */
 static void
@@ -124,12 +127,27 @@ sk_dist_signed(uint8_t msg[static SK_DIST_SIGNED], const uint8_t *dist)
 	memcpy(msg + sizeof SK_DIST_LABEL + 36, dist + 73, 32); /* sign_pk */
 }
 
+/*
+ * What the signing key signs: the room, the epoch and the identity key
+ * of the member it belongs to. Without it a member could hand on another
+ * member's signing key under its own identity and have that member's
+ * messages shown as its own (review finding).
+ */
+static void
+sk_dist_owned(uint8_t msg[static SK_DIST_OWNED], const uint8_t *dist,
+    const uint8_t member_pk[static 32])
+{
+	memcpy(msg, SK_DIST_OWNER_LABEL, sizeof SK_DIST_OWNER_LABEL);
+	memcpy(msg + sizeof SK_DIST_OWNER_LABEL, dist + 1, 32 + 4);
+	memcpy(msg + sizeof SK_DIST_OWNER_LABEL + 36, member_pk, 32);
+}
+
 void
 senderkey_dist_encode(const struct senderkey_own *own,
     const struct senderkey_room *r, const struct ident *me,
     uint8_t out[static SENDERKEY_DIST_LEN])
 {
-	uint8_t msg[SK_DIST_SIGNED];
+	uint8_t msg[SK_DIST_SIGNED], owned[SK_DIST_OWNED];
 
 	out[0] = SENDERKEY_VERSION;
 	memcpy(out + 1, r->id, 32);
@@ -139,13 +157,16 @@ senderkey_dist_encode(const struct senderkey_own *own,
 	memcpy(out + 73, sk_own_pk(own), 32);
 	sk_dist_signed(msg, out);
 	ident_sign(out + 105, me, msg, sizeof msg);
+	sk_dist_owned(owned, out, me->pk);
+	crypto_sign_detached(
+	    out + 169, NULL, owned, sizeof owned, own->sign_sk);
 }
 
 int
 senderkey_dist_decode(struct senderkey_peer *p, const struct senderkey_room *r,
     const uint8_t member_pk[static 32], const uint8_t *in, size_t len)
 {
-	uint8_t msg[SK_DIST_SIGNED];
+	uint8_t msg[SK_DIST_SIGNED], owned[SK_DIST_OWNED];
 
 	sodium_memzero(p, sizeof *p);
 	if (len < SENDERKEY_DIST_LEN)
@@ -159,6 +180,10 @@ senderkey_dist_decode(struct senderkey_peer *p, const struct senderkey_room *r,
 		return ERR_PROTO;
 	sk_dist_signed(msg, in);
 	if (ident_verify(in + 105, member_pk, msg, sizeof msg) != 0)
+		return ERR_CRYPTO;
+	sk_dist_owned(owned, in, member_pk);
+	if (crypto_sign_verify_detached(in + 169, owned, sizeof owned,
+	        in + 73) != 0)
 		return ERR_CRYPTO;
 	p->epoch = sk_get32(in + 33);
 	p->n = sk_get32(in + 37);

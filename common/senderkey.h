@@ -49,9 +49,11 @@
 /*
  * ver | room id | epoch | n | chain key | signing key | identity signature
  * (by the member's identity key, over the label, room id, epoch and
- * signing key: the signing key is this member's and nobody else's)
+ * signing key) | owner signature (by the signing key, over another label,
+ * the room id, epoch and the member's identity key): each key vouches for
+ * the other, so the signing key is this member's and nobody else's
  */
-#define SENDERKEY_DIST_LEN (1 + 32 + 4 + 4 + 32 + 32 + 64)
+#define SENDERKEY_DIST_LEN (1 + 32 + 4 + 4 + 32 + 32 + 64 + 64)
 #define SENDERKEY_OWN_LEN (1 + 4 + 4 + 32 + 64)
 #define SENDERKEY_PEER_FIXED (1 + 4 + 4 + 32 + 32 + 2)
 #define SENDERKEY_PEER_MAX (SENDERKEY_PEER_FIXED + SENDERKEY_SKIP_CAP * 36)

@@ -455,6 +455,31 @@ test_dist_bound_to_identity(void **state)
 	    ERR_CRYPTO);
 }
 
+/*
+ * Mallory got Alice's distribution and hands the same chain and signing
+ * key on as hers, with her own identity signature: without the signing
+ * key's own signature over Alice's identity, Bob would show Alice's
+ * messages as Mallory's (review finding).
+ */
+static void
+test_dist_forwarded_as_own(void **state)
+{
+	static const char label[] = "hearth sender key v1";
+	uint8_t dist[SENDERKEY_DIST_LEN], signed_part[sizeof label + 32 + 4 + 32];
+
+	setup_room(3);
+	senderkey_dist_encode(&alice, &room, &alice_id, dist);
+	memcpy(signed_part, label, sizeof label);
+	memcpy(signed_part + sizeof label, dist + 1, 36);
+	memcpy(signed_part + sizeof label + 36, dist + 73, 32);
+	ident_sign(dist + 105, &mallory_id, signed_part, sizeof signed_part);
+	assert_int_equal(senderkey_dist_decode(&peer_tmp, &room, mallory_id.pk,
+	                     dist, sizeof dist),
+	    ERR_CRYPTO);
+	assert_true(
+	    sodium_is_zero((const uint8_t *)&peer_tmp, sizeof peer_tmp));
+}
+
 static void
 test_save_load(void **state)
 {
@@ -533,6 +558,7 @@ main(void)
 	    cmocka_unit_test(test_removed_member_locked_out),
 	    cmocka_unit_test(test_dist_decode_hostile),
 	    cmocka_unit_test(test_dist_bound_to_identity),
+	    cmocka_unit_test(test_dist_forwarded_as_own),
 	    cmocka_unit_test(test_save_load),
 	};
 
