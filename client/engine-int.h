@@ -29,6 +29,8 @@ struct engine_room {
 	bool created;     /* the relay has it (or we did not make it) */
 	bool subscribed;  /* room_sub sent on the current connection */
 	bool sub_pending; /* room_sub sent, its answer not yet here */
+	bool stalled;     /* catch-up stopped; the tick subscribes again */
+	bool refused;     /* the relay refused the subscription (said once) */
 	bool catching;    /* paging through the log after subscribing */
 	uint64_t latest;  /* the log's last number when we subscribed */
 };
@@ -46,6 +48,14 @@ int engine_commit(struct engine *e, int rc);
 
 /* engine-net.c */
 void engine_links_sync(struct engine *e);
+/* Stops every link (they free themselves once closed). */
+void engine_links_drop(struct engine *e);
+/*
+ * The engine's periodic retry: rooms to subscribe again, outbox entries
+ * a relay refused for a while, held room messages to open.
+ */
+void engine_tick_start(struct engine *e);
+void engine_tick_stop(struct engine *e);
 struct link *engine_link_for(struct engine *e, const char *relay);
 /* Called by client/link.c. */
 void engine_link_ready(struct engine *e, struct link *l);
@@ -67,7 +77,10 @@ struct engine_room *engine_room_by_id(struct engine *e, const uint8_t id[32]);
 void engine_room_on_ready(struct engine *e, struct link *l);
 void engine_room_on_reply(struct engine *e, struct link *l,
     const struct link_req *r, const struct wire_msg *m);
-void engine_room_on_msg(struct engine *e, const struct wire_msg *m);
+void engine_room_on_msg(
+    struct engine *e, struct link *l, const struct wire_msg *m);
+/* Subscribes again the rooms on l that are not, or stalled. */
+void engine_room_on_tick(struct engine *e, struct link *l);
 void engine_room_on_down(struct engine *e, struct link *l);
 /* Outbox entry o reached the relay (inside the caller's batch). */
 int engine_room_on_sent(struct engine *e, const struct outbox_rec *o);

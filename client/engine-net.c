@@ -16,6 +16,11 @@
 #include "common/pad.h"
 #include "common/xmalloc.h"
 
+/* How often the engine retries what is waiting. */
+#define ENGINE_TICK_MS 10000
+
+static cstore_log_cb engine_need_outbox;
+
 struct link *
 engine_link_for(struct engine *e, const char *relay)
 {
@@ -68,6 +73,8 @@ engine_links_sync(struct engine *e)
 		}
 		for (i = 0; i < e->nrooms; i++)
 			engine_link_need(e, e->rooms[i].relay);
+		cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id,
+		    ENGINE_PID_LEN, 0, engine_need_outbox, e);
 	}
 	/* Links nobody needs any more close and free themselves. */
 	for (i = 0; i < e->nlinks;) {
@@ -78,6 +85,67 @@ engine_links_sync(struct engine *e)
 		link_stop(e->links[i]);
 		e->links[i] = e->links[--e->nlinks];
 	}
+}
+
+void
+engine_links_drop(struct engine *e)
+{
+	for (size_t i = 0; i < e->nlinks; i++)
+		link_stop(e->links[i]);
+	e->nlinks = 0;
+}
+
+/* Relays that outbox entries wait for stay connected until they leave. */
+static int
+engine_need_outbox(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
+    const uint8_t *val, size_t vlen)
+{
+	struct engine *e = arg;
+	struct outbox_rec o;
+
+	(void)id;
+	(void)time_s;
+	(void)expires_s;
+	if (outbox_rec_load(&o, val, vlen) == 0)
+		engine_link_need(e, o.relay);
+	return 0;
+}
+
+static void
+engine_on_tick(uv_timer_t *t)
+{
+	struct engine *e = t->data;
+
+	engine_links_sync(e);
+	for (size_t i = 0; i < e->nlinks; i++)
+		if (e->links[i]->state == LINK_READY)
+			engine_room_on_tick(e, e->links[i]);
+	engine_outbox_flush(e, NULL);
+	engine_room_replay(e);
+}
+
+void
+engine_tick_start(struct engine *e)
+{
+	if (e->tick_open)
+		return;
+	uv_timer_init(&e->loop, &e->tick);
+	e->tick.data = e;
+	e->tick_open = true;
+	/* Room messages held when hearth stopped may open now. */
+	e->replay = true;
+	uv_timer_start(
+	    &e->tick, engine_on_tick, ENGINE_TICK_MS, ENGINE_TICK_MS);
+}
+
+void
+engine_tick_stop(struct engine *e)
+{
+	if (!e->tick_open)
+		return;
+	e->tick_open = false;
+	uv_timer_stop(&e->tick);
+	uv_close((uv_handle_t *)&e->tick, NULL);
 }
 
 void
@@ -132,8 +200,15 @@ engine_outbox_answer(
 	size_t vlen = 0;
 	int rc;
 
-	if (m->type == WIRE_MSG_FAIL && m->u.fail.code == PROTO_E_RATE)
-		return; /* still in the outbox: sent again when next ready */
+	/*
+	 * Only an ok, or a refusal that trying again cannot change, ends an
+	 * entry: a full mailbox, a relay's trouble or a refused subscription
+	 * may pass, and the tick sends it again.
+	 */
+	if (m->type == WIRE_MSG_FAIL && m->u.fail.code != PROTO_E_NOT_FOUND &&
+	    m->u.fail.code != PROTO_E_BAD_VALUE &&
+	    m->u.fail.code != PROTO_E_MALFORMED)
+		return;
 	/* Read the entry back for what to report. */
 	val = xmalloc(CSTORE_VALUE_MAX);
 	f.id = r->arg;
@@ -206,7 +281,7 @@ engine_link_push(struct engine *e, struct link *l, const struct wire_msg *m)
 
 	switch (m->type) {
 	case WIRE_MSG_ROOM_MSG:
-		engine_room_on_msg(e, m);
+		engine_room_on_msg(e, l, m);
 		break;
 	case WIRE_MSG_MBOX_MSG:
 		engine_dm_on_msg(e, l, m);
@@ -215,7 +290,7 @@ engine_link_push(struct engine *e, struct link *l, const struct wire_msg *m)
 		if (m->u.ended.room.len != 32)
 			break;
 		rm = engine_room_by_id(e, m->u.ended.room.p);
-		if (rm != NULL) {
+		if (rm != NULL && strcmp(rm->relay, l->address) == 0) {
 			rm->subscribed = false;
 			engine_error(
 			    e, "/room", "the relay ended a room subscription");

@@ -407,6 +407,27 @@ engine_pending_del(void *arg, uint64_t id, uint64_t t, uint64_t x,
 	return cstore_log_del(e->store, CSTORE_PENDING, id);
 }
 
+/* Outbox entries about a room being left. */
+struct engine_purge {
+	struct engine *e;
+	const uint8_t *room;
+};
+
+static int
+engine_outbox_purge(void *arg, uint64_t id, uint64_t t, uint64_t x,
+    const uint8_t *val, size_t vlen)
+{
+	struct engine_purge *p = arg;
+	struct outbox_rec o;
+
+	(void)t;
+	(void)x;
+	if (outbox_rec_load(&o, val, vlen) != 0 || o.op == OUTBOX_MBOX_PUT ||
+	    memcmp(o.about, p->room, 32) != 0)
+		return 0;
+	return cstore_log_del(p->e->store, CSTORE_OUTBOX, id);
+}
+
 static int
 engine_history_del(void *arg, uint64_t id, uint64_t t, uint64_t x,
     const uint8_t *val, size_t vlen)
@@ -425,6 +446,7 @@ engine_room_leave(struct engine *e, const char *name)
 {
 	struct engine_room *r = engine_room_by_name(e, name);
 	uint8_t key[ROOM_KEY_LEN], scope[ENGINE_PID_LEN + 1 + 32];
+	struct engine_purge purge;
 	struct engine_del d;
 	struct room_rec *rm;
 	struct wire_msg m;
@@ -461,6 +483,11 @@ engine_room_leave(struct engine *e, const char *name)
 	if (rc == 0)
 		rc = cstore_log_each(e->store, CSTORE_PENDING, key, sizeof key,
 		    0, engine_pending_del, e);
+	purge.e = e;
+	purge.room = r->id;
+	if (rc == 0)
+		rc = cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id,
+		    ENGINE_PID_LEN, 0, engine_outbox_purge, &purge);
 	engine_key(e, scope, "r", 1, r->id, 32);
 	if (rc == 0)
 		rc = cstore_log_each(e->store, CSTORE_HISTORY, scope,
@@ -729,6 +756,20 @@ engine_room_on_ready(struct engine *e, struct link *l)
 }
 
 void
+engine_room_on_tick(struct engine *e, struct link *l)
+{
+	for (size_t i = 0; i < e->nrooms; i++) {
+		struct engine_room *r = &e->rooms[i];
+
+		if (strcmp(r->relay, l->address) != 0 || r->sub_pending ||
+		    (r->subscribed && !r->stalled))
+			continue;
+		r->stalled = false;
+		engine_room_subscribe(e, l, r);
+	}
+}
+
+void
 engine_room_on_down(struct engine *e, struct link *l)
 {
 	for (size_t i = 0; i < e->nrooms; i++) {
@@ -736,6 +777,7 @@ engine_room_on_down(struct engine *e, struct link *l)
 			continue;
 		e->rooms[i].subscribed = false;
 		e->rooms[i].sub_pending = false;
+		e->rooms[i].stalled = false;
 		e->rooms[i].catching = false;
 	}
 }
@@ -838,32 +880,35 @@ engine_room_on_reply(struct engine *e, struct link *l, const struct link_req *r,
 		rm->sub_pending = false;
 		if (m->type != WIRE_MSG_OK) {
 			rm->subscribed = false;
-			engine_error(e, "/room",
-			    "the relay refused to let you into a room");
+			if (!rm->refused)
+				engine_error(e, "/room",
+				    "the relay refused to let you into a room");
+			rm->refused = true;
 			break;
 		}
+		rm->refused = false;
+		rm->stalled = false;
 		rm->catching = true;
 		rm->latest = m->u.ok.value;
 		rec = xmalloc(sizeof *rec);
 		if (engine_room_load(e, rm->id, rec) == 0)
 			engine_room_fetch(e, l, rm, rec->last_seq);
+		else
+			rm->stalled = true;
 		sodium_memzero(rec, sizeof *rec);
 		free(rec);
 		/* Messages queued while offline can go now. */
 		engine_outbox_flush(e, l);
 		break;
 	case LINK_REQ_FETCH:
-		if (m->type != WIRE_MSG_OK) {
-			if (m->type == WIRE_MSG_FAIL &&
-			    m->u.fail.code == PROTO_E_RATE) {
-				engine_room_fetch(e, l, rm, r->arg);
-				break;
-			}
-			rm->catching = false;
+		if (m->type != WIRE_MSG_OK || rm->stalled) {
+			/* The tick subscribes and fetches again. */
+			rm->stalled = true;
 			break;
 		}
 		rec = xmalloc(sizeof *rec);
 		if (engine_room_load(e, rm->id, rec) != 0) {
+			rm->stalled = true;
 			free(rec);
 			break;
 		}
@@ -1047,17 +1092,49 @@ out:
 	return rc;
 }
 
-/* Keeps env until its sender's key arrives (inside the batch). */
+struct engine_count {
+	size_t n;
+	uint64_t oldest;
+};
+
+static int
+engine_count_one(void *arg, uint64_t id, uint64_t t, uint64_t x,
+    const uint8_t *val, size_t vlen)
+{
+	struct engine_count *c = arg;
+
+	(void)t;
+	(void)x;
+	(void)val;
+	(void)vlen;
+	if (c->n++ == 0)
+		c->oldest = id;
+	return 0;
+}
+
+/*
+ * Keeps env until its sender's key arrives (inside the batch). Anyone
+ * with the invite can post envelopes no member can open, so at most
+ * ENGINE_PENDING_MAX wait per room, the oldest giving way.
+ */
 static int
 engine_room_hold(struct engine *e, const uint8_t room[32], uint64_t seq,
     uint64_t time_s, const uint8_t *env, size_t len)
 {
 	uint8_t scope[ROOM_KEY_LEN], *val;
+	struct engine_count c = {0};
 	struct pending_rec p;
 	size_t vlen = 0;
 	uint64_t id;
 	int rc;
 
+	engine_key(e, scope, room, 32, NULL, 0);
+	rc = cstore_log_each(e->store, CSTORE_PENDING, scope, sizeof scope, 0,
+	    engine_count_one, &c);
+	if (rc == 0 && c.n >= ENGINE_PENDING_MAX)
+		rc = cstore_log_del(e->store, CSTORE_PENDING, c.oldest);
+	if (rc != 0)
+		return rc;
 	p.seq = seq;
 	p.time_s = time_s;
 	p.env = env;
@@ -1114,8 +1191,17 @@ engine_room_on_announce(struct engine *e, struct engine_room *r,
 		memset(m, 0, sizeof *m);
 		rc = 0;
 	}
-	if (rc != 0 || ((m->flags & MEMBER_REC_SENT) != 0 &&
-	                   (m->flags & MEMBER_REC_ANNOUNCED) != 0))
+	if (rc != 0)
+		goto out;
+	/*
+	 * A newer announcement from a member already here means it joined
+	 * again, with a new sender key (which replaces its old one when it
+	 * comes, in whatever order): it needs ours again.
+	 */
+	if (fresh && (m->flags & MEMBER_REC_ANNOUNCED) != 0)
+		m->flags &= ~MEMBER_REC_SENT;
+	if ((m->flags & MEMBER_REC_SENT) != 0 &&
+	    (m->flags & MEMBER_REC_ANNOUNCED) != 0)
 		goto out;
 	m->flags |= MEMBER_REC_ANNOUNCED;
 	if ((m->flags & MEMBER_REC_SENT) == 0) {
@@ -1131,7 +1217,10 @@ engine_room_on_announce(struct engine *e, struct engine_room *r,
 		ct.len = sizeof dist;
 		rc = engine_dm_queue(e, a->ik, &ct, false);
 		sodium_memzero(dist, sizeof dist);
-		m->flags |= MEMBER_REC_SENT;
+		if (rc == 0)
+			m->flags |= MEMBER_REC_SENT;
+		else if (rc != ERR_STORE && rc != ERR_NOMEM)
+			rc = 0; /* a bundle no session starts from: skip it */
 	}
 	if (rc == 0)
 		rc = engine_member_store(e, r->id, a->ik, m);
@@ -1177,6 +1266,8 @@ engine_room_entry(struct engine *e, struct engine_room *r, uint64_t seq,
 	if (rc == 0)
 		rc = engine_room_update(e, r->id, 0, seq);
 	if (engine_commit(e, rc) != 0) {
+		/* Not past it: the tick fetches it again. */
+		r->stalled = true;
 		engine_error(e, "/room", "a room message could not be stored");
 	} else if (shown)
 		engine_message_event(
@@ -1191,13 +1282,14 @@ out:
 }
 
 void
-engine_room_on_msg(struct engine *e, const struct wire_msg *m)
+engine_room_on_msg(struct engine *e, struct link *l, const struct wire_msg *m)
 {
 	const struct wire_deliver *d = &m->u.deliver;
 	struct engine_room *r;
 
+	/* Only the room's own relay speaks for it. */
 	if (d->id.len != 32 || (r = engine_room_by_id(e, d->id.p)) == NULL ||
-	    r->sub_pending)
+	    strcmp(r->relay, l->address) != 0 || r->sub_pending || r->stalled)
 		return;
 	/*
 	 * While paging through the log, a message published meanwhile can
@@ -1248,8 +1340,13 @@ engine_room_on_dist(
 			memset(m, 0, sizeof *m);
 			rc = 0;
 		}
-		/* Once per member and epoch: a repeat could rewind it. */
-		if (rc != 0 || m->has_sk)
+		/*
+		 * The same key again is a repeat, which could rewind its
+		 * chain: refused. Another key is the member's own after it
+		 * joined again (the pairwise session proved who sent it).
+		 */
+		if (rc != 0 || (m->has_sk && sodium_memcmp(m->sk.sign_pk,
+		                                 p->sign_pk, 32) == 0))
 			break;
 		/* A signing key that another member uses is refused. */
 		if (engine_room_signer(e, e->rooms[i].id, p->sign_pk, ik))

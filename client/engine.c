@@ -147,6 +147,11 @@ engine_adopt(struct engine *e, const char *name,
 	memcpy(e->persona_id, rec + 73, ENGINE_PERSONA_ID_LEN);
 	ident_from_seed(&e->keys->id, rec + 1);
 	memcpy(e->keys->mbox_seed, rec + 33, 32);
+	/*
+	 * Every link was opened, and its mailbox claimed, for the persona
+	 * that was in use: none may carry another persona's traffic.
+	 */
+	engine_links_drop(e);
 	engine_rooms_load(e);
 	if (connect)
 		engine_links_sync(e);
@@ -387,9 +392,8 @@ engine_relay_show(struct engine *e)
 void
 engine_shutdown(struct engine *e)
 {
-	for (size_t i = 0; i < e->nlinks; i++)
-		link_stop(e->links[i]);
-	e->nlinks = 0;
+	engine_links_drop(e);
+	engine_tick_stop(e);
 	engine_expiry_stop(e);
 	if (e->sl_open) {
 		stream_loop_release(&e->sl);
@@ -439,6 +443,7 @@ engine_open(struct engine *e, const char *home, const char *pass, size_t len,
 	/* Connects its relays, now that READY is out. */
 	engine_links_sync(e);
 	engine_expiry_start(e);
+	engine_tick_start(e);
 	return 0;
 }
 

@@ -111,6 +111,8 @@ struct engine {
 	size_t nrooms;
 	uv_timer_t expiry; /* disappearing messages */
 	bool expiry_open;
+	uv_timer_t tick; /* retries (client/engine-net.c) */
+	bool tick_open;
 	struct socks5_proxy proxy;
 	bool use_proxy;
 	uint64_t next_req;

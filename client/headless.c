@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <uv.h>
 
 #include "client/engine.h"
@@ -154,6 +155,8 @@ headless_emit(void *arg, const struct engine_event *ev)
 		return;
 	fwrite(out->data, 1, out->len, stdout);
 	fflush(stdout);
+	/* It may hold a message's text. */
+	sodium_memzero(out->data, out->len);
 }
 
 /*

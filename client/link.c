@@ -162,10 +162,15 @@ link_request(struct link *l, const struct wire_msg *m, enum link_req_kind kind,
 {
 	struct link_req *r;
 	uint64_t req;
+	int rc;
 
 	if (l->state != LINK_READY || l->up == NULL ||
 	    !wire_request_id(m, &req))
 		return UV_ENOTCONN;
+	/* Remembered only once sent, or its entry would wait forever. */
+	rc = upstream_send(l->up, m);
+	if (rc != 0)
+		return rc;
 	if (l->nreqs == l->capreqs) {
 		l->capreqs = l->capreqs == 0 ? 16 : 2 * l->capreqs;
 		l->reqs = xreallocarray(l->reqs, l->capreqs, sizeof *l->reqs);
@@ -177,7 +182,7 @@ link_request(struct link *l, const struct wire_msg *m, enum link_req_kind kind,
 	r->arg = arg;
 	if (id != NULL)
 		memcpy(r->id, id, sizeof r->id);
-	return upstream_send(l->up, m);
+	return 0;
 }
 
 bool

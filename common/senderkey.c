@@ -182,8 +182,8 @@ senderkey_dist_decode(struct senderkey_peer *p, const struct senderkey_room *r,
 	if (ident_verify(in + 105, member_pk, msg, sizeof msg) != 0)
 		return ERR_CRYPTO;
 	sk_dist_owned(owned, in, member_pk);
-	if (crypto_sign_verify_detached(in + 169, owned, sizeof owned,
-	        in + 73) != 0)
+	if (crypto_sign_verify_detached(
+	        in + 169, owned, sizeof owned, in + 73) != 0)
 		return ERR_CRYPTO;
 	p->epoch = sk_get32(in + 33);
 	p->n = sk_get32(in + 37);

@@ -230,6 +230,28 @@ check "cat left" "$tmp/cat.ev" '"event":"room","action":"left"'
 send cat "/say $catroom still here?"
 check "no such room after leaving" "$tmp/cat.ev" '"command":"/say","reason":"no room with that name"'
 
+# Back in with the same invite: a new sender key both ways.
+send cat "/join $invite again"
+check "cat rejoined" "$tmp/cat.ev" '"action":"joined","room":"again"'
+check "ana sees cat announce again" "$tmp/ana.ev" "\"member\",\"action\":\"joined\",\"room\":\"circle\",\"id\":\"$cat_id\"" 2
+send ana "/say circle welcome back"
+check "cat reads the room again" "$tmp/cat.ev" '"room":"again","from":"'"$ana_id"'","text":"welcome back"'
+send cat "/say again glad to be back"
+check "ana reads cat's new key" "$tmp/ana.ev" '"text":"glad to be back"'
+check "ben too" "$tmp/ben.ev" '"text":"glad to be back"'
+
+# Another persona on the same client shares nothing: no rooms, no link.
+send ana "/persona new other"
+send ana "/persona use other"
+check "switched persona" "$tmp/ana.ev" '"action":"using","name":"other"'
+send ana "/relay"
+check "the new persona has no relay link" "$tmp/ana.ev" '"reason":"this persona has no relay; /relay ADDRESS sets one"'
+send ana "/say circle from the wrong persona"
+check "nor the other's rooms" "$tmp/ana.ev" '{"event":"error","command":"/say","reason":"no room with that name"}' 2
+send ana "/persona use ana"
+send ben "/say circle back to ana"
+check "ana's own persona reconnects and reads on" "$tmp/ana.ev" '"text":"back to ana"'
+
 for n in ana ben cat; do stop $n; done
 # Nothing readable in the stores: names, room names, texts.
 for n in ana ben cat; do

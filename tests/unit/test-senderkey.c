@@ -465,7 +465,8 @@ static void
 test_dist_forwarded_as_own(void **state)
 {
 	static const char label[] = "hearth sender key v1";
-	uint8_t dist[SENDERKEY_DIST_LEN], signed_part[sizeof label + 32 + 4 + 32];
+	uint8_t dist[SENDERKEY_DIST_LEN],
+	    signed_part[sizeof label + 32 + 4 + 32];
 
 	setup_room(3);
 	senderkey_dist_encode(&alice, &room, &alice_id, dist);
