@@ -56,7 +56,8 @@ start_relay() { # start_relay NAME [PORT]: data in $tmp/NAME, address in $tmp/NA
 	pids="$pids $!"
 	i=0
 	while [ ! -s "$tmp/$1.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	"$relay" address --data "$tmp/$1" --listen "127.0.0.1:$(head -n 1 "$tmp/$1.port")" >"$tmp/$1.addr"
+	[ -n "${2:-}" ] ||
+		"$relay" address --data "$tmp/$1" --listen "127.0.0.1:$(head -n 1 "$tmp/$1.port")" >"$tmp/$1.addr"
 }
 
 # Each client reads a FIFO held open on a fixed descriptor: ana 4, ben 5,
@@ -240,6 +241,14 @@ send cat "/say again glad to be back"
 check "ana reads cat's new key" "$tmp/ana.ev" '"text":"glad to be back"'
 check "ben too" "$tmp/ben.ev" '"text":"glad to be back"'
 
+# A relay that is down blocks nothing else: with relay 2 gone, ben (whose
+# own relay it is) still talks in the room on relay 1.
+kill "$rpid_r2"
+wait "$rpid_r2" 2>/dev/null
+check "ben sees relay 2 go" "$tmp/ben.ev" '"state":"offline"'
+send ben "/say circle relay 2 is down and I am still here"
+check "ana reads ben through relay 1" "$tmp/ana.ev" '"text":"relay 2 is down and I am still here"'
+
 # Another persona on the same client shares nothing: no rooms, no link.
 send ana "/persona new other"
 send ana "/persona use other"
@@ -263,6 +272,24 @@ for n in ana ben cat; do
 		fi
 	done
 done
+# A damaged store gives a clear error and no crash; the original is fine.
+cp -r "$tmp/cat" "$tmp/cat-damaged"
+rm -f "$tmp/cat-damaged/hearth.db-wal" "$tmp/cat-damaged/hearth.db-shm"
+size=$(stat -c %s "$tmp/cat-damaged/hearth.db")
+# Everything after SQLite's 100-byte header.
+dd if=/dev/urandom of="$tmp/cat-damaged/hearth.db" bs=100 seek=1 count=$((size / 100)) conv=notrunc 2>/dev/null
+echo /rooms | "$client" --headless --home "$tmp/cat-damaged" >"$tmp/damaged.out" 2>&1
+code=$?
+grep -qF '"reason":"hearth.db is' "$tmp/damaged.out" && [ $code -ne 0 ] && [ $code -lt 128 ] &&
+    ok "a damaged store is refused plainly (exit $code)" ||
+    { not_ok "a damaged store is refused plainly (exit $code)"; cat "$tmp/damaged.out"; }
+head -c "$((size / 3))" "$tmp/cat/hearth.db" >"$tmp/cat-damaged/hearth.db"
+echo /rooms | "$client" --headless --home "$tmp/cat-damaged" >"$tmp/damaged.out" 2>&1
+code=$?
+grep -qF '"event":"error"' "$tmp/damaged.out" && [ $code -ne 0 ] && [ $code -lt 128 ] &&
+    ok "a truncated store is refused plainly (exit $code)" ||
+    { not_ok "a truncated store is refused plainly (exit $code)"; cat "$tmp/damaged.out"; }
+
 # The relays log no client address: 127.0.0.1 only where they listen.
 if grep -F '127.0.0.1' "$tmp/r1.log" "$tmp/r2.log" | grep -vqF 'listening on'; then
 	not_ok "relay logs hold client addresses"
