@@ -47,12 +47,46 @@ echo "relay address: $address"
 "$client" ping "$address" --count 5
 
 # Interactive: the client on a demo store in run-data/client, connected to
-# this relay. Until the chat interface lands it runs in headless mode: type
-# slash commands, read JSON events.
+# this relay, in a demo room with a guide (a second persona in its own
+# store, run-data/guide, that greets whoever joins). Until the chat
+# interface lands it runs in headless mode: type slash commands, read JSON
+# events.
 if [ -t 0 ]; then
 	home=run-data/client
+	guide=run-data/guide
 	first=
 	[ -f "$home/hearth.db" ] || first=1
+	gfirst=
+	[ -f "$guide/hearth.db" ] || gfirst=1
+	# The guide's store is a demo's: its passphrase is no secret.
+	gfifo=$(mktemp -u)
+	mkfifo "$gfifo"
+	HEARTH_PASSPHRASE='hearth demo guide' "$client" --headless --home "$guide" \
+	    <"$gfifo" >run-data/guide.events 2>&1 &
+	gpid=$!
+	exec 8>"$gfifo"
+	rm -f "$gfifo"
+	if [ -n "$gfirst" ]; then
+		printf '/persona new guide\n/relay %s\n/room new demo\n/invite demo\n' "$address" >&8
+	else
+		printf '/invite demo\n' >&8
+	fi
+	i=0
+	while ! grep -q '"invite":"' run-data/guide.events && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	invite=$(grep -o '"invite":"[^"]*"' run-data/guide.events | tail -n 1 | cut -d'"' -f4)
+	# The guide greets each newcomer once its key has gone out.
+	tail -n 0 -f run-data/guide.events 2>/dev/null | while IFS= read -r line; do
+		case $line in
+		*'"event":"member","action":"joined"'*)
+			sleep 1
+			printf '/say demo Welcome. This room is end-to-end encrypted; try /say demo hello, /members demo, /dm, /help.\n' >&8 ;;
+		esac
+	done &
+	tpid=$!
+	trap 'kill "$tpid" "$gpid" 2>/dev/null; cleanup' EXIT INT TERM
 	echo
 	echo "The client, in headless mode (the chat interface comes later)."
 	[ -n "$first" ] && echo "This makes a new encrypted store in $home."
@@ -64,8 +98,13 @@ if [ -t 0 ]; then
 	export HEARTH_PASSPHRASE
 	echo "Type /help for the commands, Ctrl-D to leave."
 	{
-		[ -n "$first" ] && printf '/persona new me\n/relay %s\n' "$address"
+		if [ -n "$first" ]; then
+			printf '/persona new me\n/relay %s\n' "$address"
+			[ -n "$invite" ] && printf '/join %s demo\n' "$invite"
+		fi
 		cat
 	} | "$client" --headless --home "$home"
 	unset HEARTH_PASSPHRASE
+	printf '/quit\n' >&8
+	exec 8>&-
 fi
