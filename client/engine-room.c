@@ -284,7 +284,8 @@ engine_room_new(struct engine *e, const char *name, const char *relay)
 		return;
 	}
 	if (addr_is_onion(a.host) && !e->use_proxy) {
-		engine_error(e, "/room", "a .onion relay needs --proxy (Tor)");
+		engine_error(e, "/room",
+		    "a .onion relay needs a proxy (Tor): /proxy or --proxy");
 		return;
 	}
 	rm = xcalloc(1, sizeof *rm);
@@ -331,7 +332,8 @@ engine_room_join(struct engine *e, const char *text, const char *name)
 	if (!engine_room_name_ok(e, "/join", name))
 		goto out;
 	if (addr_is_onion(inv.relay.host) && !e->use_proxy) {
-		engine_error(e, "/join", "a .onion relay needs --proxy (Tor)");
+		engine_error(e, "/join",
+		    "a .onion relay needs a proxy (Tor): /proxy or --proxy");
 		goto out;
 	}
 	rm = xcalloc(1, sizeof *rm);

@@ -32,6 +32,9 @@
 #define ENGINE_PERSONA_ID_LEN 16
 #define ENGINE_PERSONA_LEN (1 + 32 + 32 + 8 + ENGINE_PERSONA_ID_LEN)
 #define ENGINE_SETTING_PERSONA "persona"
+/* The proxy URL (it may hold a password: the store is encrypted). */
+#define ENGINE_SETTING_PROXY "proxy"
+#define ENGINE_PROXY_URL_MAX 1024
 
 size_t
 engine_key(const struct engine *e, uint8_t *out, const void *a, size_t alen,
@@ -356,7 +359,8 @@ engine_relay_set(struct engine *e, const char *address)
 		return;
 	}
 	if (addr_is_onion(a.host) && !e->use_proxy) {
-		engine_error(e, "/relay", "a .onion relay needs --proxy (Tor)");
+		engine_error(e, "/relay",
+		    "a .onion relay needs a proxy (Tor): /proxy or --proxy");
 		return;
 	}
 	if (cstore_put(e->store, CSTORE_SETTING, key,
@@ -366,6 +370,92 @@ engine_relay_set(struct engine *e, const char *address)
 		return;
 	}
 	engine_links_sync(e);
+}
+
+/* The stored proxy (/proxy), used when --proxy is not given. */
+static void
+engine_proxy_load(struct engine *e)
+{
+	char url[ENGINE_PROXY_URL_MAX + 1];
+	size_t len = 0;
+
+	if (cstore_get(e->store, CSTORE_SETTING,
+	        (const uint8_t *)ENGINE_SETTING_PROXY,
+	        sizeof ENGINE_SETTING_PROXY - 1, (uint8_t *)url, sizeof url - 1,
+	        &len) == 0 &&
+	    socks5_url_parse(url, len, &e->proxy) == 0)
+		e->use_proxy = true;
+	sodium_memzero(url, sizeof url);
+}
+
+static void
+engine_proxy_event(struct engine *e)
+{
+	struct engine_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_SETTING;
+	ev.action = "proxy";
+	ev.name = e->use_proxy ? e->proxy.host : NULL;
+	ev.port = e->use_proxy ? e->proxy.port : 0;
+	ev.current = e->proxy_flag;
+	e->emit(e->arg, &ev);
+}
+
+void
+engine_proxy_set(struct engine *e, const char *url)
+{
+	struct socks5_proxy p;
+	int rc;
+
+	if (url == NULL) {
+		engine_proxy_event(e);
+		return;
+	}
+	if (e->proxy_flag) {
+		engine_error(e, "/proxy",
+		    "--proxy was given: it wins for this run; start without "
+		    "it to use the stored proxy");
+		return;
+	}
+	if (strcmp(url, "off") == 0) {
+		rc = cstore_del(e->store, CSTORE_SETTING,
+		    (const uint8_t *)ENGINE_SETTING_PROXY,
+		    sizeof ENGINE_SETTING_PROXY - 1);
+		if (rc != 0) {
+			engine_error(
+			    e, "/proxy", "the store could not be written");
+			return;
+		}
+		socks5_proxy_release(&e->proxy);
+		memset(&e->proxy, 0, sizeof e->proxy);
+		e->use_proxy = false;
+	} else {
+		if (strlen(url) > ENGINE_PROXY_URL_MAX ||
+		    socks5_url_parse(url, strlen(url), &p) != 0) {
+			engine_error(e, "/proxy",
+			    "that is not a proxy address "
+			    "(socks5://[USER:PASS@]HOST:PORT)");
+			return;
+		}
+		rc = cstore_put(e->store, CSTORE_SETTING,
+		    (const uint8_t *)ENGINE_SETTING_PROXY,
+		    sizeof ENGINE_SETTING_PROXY - 1, (const uint8_t *)url,
+		    strlen(url));
+		if (rc != 0) {
+			socks5_proxy_release(&p);
+			engine_error(
+			    e, "/proxy", "the store could not be written");
+			return;
+		}
+		socks5_proxy_release(&e->proxy);
+		e->proxy = p;
+		e->use_proxy = true;
+	}
+	/* Every connection goes the new way from now on. */
+	engine_links_drop(e);
+	engine_links_sync(e);
+	engine_proxy_event(e);
 }
 
 void
@@ -425,12 +515,15 @@ engine_open(struct engine *e, const char *home, const char *pass, size_t len,
 	if (proxy != NULL) {
 		e->proxy = *proxy;
 		e->use_proxy = true;
+		e->proxy_flag = true;
 	}
 	uv_loop_init(&e->loop);
 	if (stream_loop_init(&e->sl, &e->loop) != 0)
 		fatalx("cannot prepare the event loop");
 	e->sl_open = true;
 	engine_load_current(e);
+	if (!e->proxy_flag)
+		engine_proxy_load(e);
 	memset(&ev, 0, sizeof ev);
 	ev.kind = ENGINE_EV_READY;
 	if (e->persona[0] != '\0' &&

@@ -115,6 +115,7 @@ struct engine {
 	bool tick_open;
 	struct socks5_proxy proxy;
 	bool use_proxy;
+	bool proxy_flag; /* --proxy was given: it wins over /proxy */
 	uint64_t next_req;
 	bool quit;   /* /quit was given */
 	bool replay; /* a sender key came: held room messages may open */
@@ -158,6 +159,11 @@ void engine_persona_rename(struct engine *e, const char *from, const char *to);
 
 /* Relays (client/engine.c). Sets the persona's relay and connects. */
 void engine_relay_set(struct engine *e, const char *address);
+/*
+ * Sets the proxy every relay connection goes through (a SOCKS5 URL, or
+ * "off"), stored in the store, and reconnects; NULL reports it.
+ */
+void engine_proxy_set(struct engine *e, const char *url);
 /* Reports every link's state, or an error if there is none. */
 void engine_relay_show(struct engine *e);
 

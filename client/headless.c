@@ -145,6 +145,17 @@ headless_emit(void *arg, const struct engine_event *ev)
 		json_uint(&j, "count", ev->count);
 		break;
 	case ENGINE_EV_SETTING:
+		if (strcmp(ev->action, "proxy") == 0) {
+			json_cstr(&j, "setting", ev->action);
+			if (ev->name != NULL) {
+				json_cstr(&j, "host", ev->name);
+				json_uint(&j, "port", ev->port);
+			} else {
+				json_null(&j, "host");
+			}
+			json_bool(&j, "from_flag", ev->current);
+			break;
+		}
 		headless_where(&j, ev);
 		json_cstr(&j, "setting", ev->action);
 		json_bool(&j, "history", ev->history);

@@ -60,7 +60,7 @@ printf '/relay hearth://nonsense\n/relay hearth://%s@abcdefghijklmnopqrstuvwxyz2
     "$(echo "$address" | sed 's|hearth://\([^@]*\)@.*|\1|')" |
     "$client" --headless --home "$home" >"$tmp/out" 2>&1
 grep -qF '"reason":"that is not a relay address' "$tmp/out" && ok "bad address refused" || { not_ok "bad address refused"; cat "$tmp/out"; }
-grep -qF '"reason":"a .onion relay needs --proxy (Tor)"' "$tmp/out" && ok "onion needs a proxy" || { not_ok "onion needs a proxy"; cat "$tmp/out"; }
+grep -qF '"reason":"a .onion relay needs a proxy (Tor): /proxy or --proxy"' "$tmp/out" && ok "onion needs a proxy" || { not_ok "onion needs a proxy"; cat "$tmp/out"; }
 
 # Connect, claim the mailbox; keep the client running on a FIFO.
 mkfifo "$tmp/in"
@@ -112,6 +112,24 @@ wait "$cpid"; cpid=
 printf '/relay\n' | "$client" --headless --home "$home" >"$tmp/out" 2>&1
 grep -qF '"state":"unusable"' "$tmp/out" && grep -qF '.onion relay needs --proxy' "$tmp/out" && ok "onion without the proxy: unusable, said why" || { not_ok "onion without the proxy: unusable, said why"; cat "$tmp/out"; }
 grep -qF '"state":"offline"' "$tmp/out" && not_ok "no retry without the proxy" || ok "no retry without the proxy"
+
+# /proxy keeps the proxy in the store (encrypted): the next start uses it
+# without --proxy, and /proxy off stops it.
+printf '/proxy socks5://who:st0redpw@127.0.0.1:9\n/proxy\n' | "$client" --headless --home "$home" >"$tmp/out" 2>&1
+grep -qF '"setting":"proxy","host":"127.0.0.1","port":9,"from_flag":false' "$tmp/out" && ok "/proxy set and shown" || { not_ok "/proxy set and shown"; cat "$tmp/out"; }
+grep -qF '"state":"connecting","host":"abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion"' "$tmp/out" && ok "the onion relay is tried through it at once" || { not_ok "the onion relay is tried through it at once"; cat "$tmp/out"; }
+cat "$home"/hearth.db* | grep -qa 'st0redpw' && not_ok "the proxy password is not in the store file" || ok "the proxy password is not in the store file"
+printf '/relay\n' | "$client" --headless --home "$home" >"$tmp/out" 2>&1
+if ! grep -qF '"state":"unusable"' "$tmp/out" &&
+    grep -qF '"state":"connecting","host":"abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion"' "$tmp/out"; then
+	ok "the stored proxy is used on the next start"
+else
+	not_ok "the stored proxy is used on the next start"; cat "$tmp/out"
+fi
+printf '/proxy off\n' | "$client" --headless --home "$home" >"$tmp/out" 2>&1
+grep -qF '"setting":"proxy","host":null' "$tmp/out" && grep -qF '"state":"unusable"' "$tmp/out" && ok "/proxy off: the onion relay is unusable again" || { not_ok "/proxy off"; cat "$tmp/out"; }
+printf '/proxy http://127.0.0.1:9\n' | "$client" --headless --home "$home" >"$tmp/out" 2>&1
+grep -qF '"command":"/proxy","reason":"that is not a proxy address' "$tmp/out" && ok "a bad proxy URL is refused" || { not_ok "a bad proxy URL is refused"; cat "$tmp/out"; }
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
