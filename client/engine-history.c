@@ -37,6 +37,39 @@ engine_seen(struct engine *e, const uint8_t id[CONTENT_ID_LEN], bool *seen)
 	return cstore_put(e->store, CSTORE_SEEN, key, klen, val, sizeof val);
 }
 
+struct engine_prune {
+	struct engine *e;
+	uint64_t before;
+};
+
+static int
+engine_prune_one(
+    void *arg, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen)
+{
+	struct engine_prune *p = arg;
+	uint64_t t = 0;
+
+	if (vlen != 8)
+		return cstore_del(p->e->store, CSTORE_SEEN, key, klen);
+	for (int i = 0; i < 8; i++)
+		t = t << 8 | val[i];
+	return t < p->before ? cstore_del(p->e->store, CSTORE_SEEN, key, klen)
+	                     : 0;
+}
+
+void
+engine_seen_prune(struct engine *e)
+{
+	struct engine_prune p;
+	uint64_t now = (uint64_t)time(NULL);
+
+	p.e = e;
+	p.before = now > ENGINE_SEEN_KEEP_S ? now - ENGINE_SEEN_KEEP_S : 0;
+	if (cstore_begin(e->store) == 0)
+		engine_commit(e,
+		    cstore_each(e->store, CSTORE_SEEN, engine_prune_one, &p));
+}
+
 /* The shorter of two timers, where 0 means none. */
 static uint32_t
 engine_expire_min(uint32_t a, uint32_t b)

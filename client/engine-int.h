@@ -131,5 +131,12 @@ void engine_expiry_stop(struct engine *e);
 /* Message ids already shown (inside the caller's batch): true if seen,
  * else remembers it. */
 int engine_seen(struct engine *e, const uint8_t id[CONTENT_ID_LEN], bool *seen);
+/*
+ * Forgets ids seen longer ago than a resend can come: a mailbox keeps an
+ * envelope for at most its relay's TTL (30 days by default), and a room
+ * log entry read once is never read again (the room's last number).
+ */
+#define ENGINE_SEEN_KEEP_S (60u * 24 * 3600)
+void engine_seen_prune(struct engine *e);
 
 #endif

@@ -535,6 +535,7 @@ engine_open(struct engine *e, const char *home, const char *pass, size_t len,
 	e->emit(e->arg, &ev);
 	/* Connects its relays, now that READY is out. */
 	engine_links_sync(e);
+	engine_seen_prune(e);
 	engine_expiry_start(e);
 	engine_tick_start(e);
 	return 0;
