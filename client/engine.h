@@ -54,15 +54,14 @@ struct engine_event {
 	bool current;        /* PERSONA: the persona in use */
 	uint16_t port;       /* RELAY */
 	uint32_t retry_ms;   /* RELAY offline: the next attempt's delay */
-	uint64_t count;      /* RELAY ready: envelopes waiting; MEMBER:
-	                        members listed; EXPIRED: messages deleted */
-	const char *room;    /* ROOM, MEMBER, MESSAGE, SENT, DELIVERED,
-	                        SETTING: the room's name, or NULL for a
-	                        direct message */
-	const char *peer;    /* MESSAGE, SENT, DELIVERED, VERIFY, SETTING: the
-	                        other person of a direct message, name#FP */
-	const char *from;    /* MESSAGE: the sender, name#FP */
-	const char *text;    /* MESSAGE: untrusted UTF-8 (not sanitised) */
+	uint64_t count;   /* RELAY ready: envelopes waiting; EXPIRED: deleted */
+	const char *room; /* ROOM, MEMBER, MESSAGE, SENT, DELIVERED,
+	                     SETTING: the room's name, or NULL for a
+	                     direct message */
+	const char *peer; /* MESSAGE, SENT, DELIVERED, VERIFY, SETTING: the
+	                     other person of a direct message, name#FP */
+	const char *from; /* MESSAGE: the sender, name#FP */
+	const char *text; /* MESSAGE: untrusted UTF-8 (not sanitised) */
 	size_t text_len;
 	const char *msgid;  /* MESSAGE, SENT, DELIVERED: 32 hex digits */
 	const char *invite; /* ROOM created: the invite string (a secret) */

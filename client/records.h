@@ -29,7 +29,9 @@
  */
 #define ROOM_REC_HISTORY 0x01   /* keep history (opt-in) */
 #define ROOM_REC_ANNOUNCED 0x02 /* our announcement is in the room log */
-#define ROOM_REC_CREATED 0x04   /* the relay has the room */
+#define ROOM_REC_CREATED                                                       \
+	0x04 /* nothing to create: the relay has it,                           \
+	        or we joined it */
 #define ROOM_REC_FLAGS 0x07
 
 struct room_rec {
