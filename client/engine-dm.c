@@ -25,6 +25,9 @@
 
 #define CONTACT_KEY_LEN (ENGINE_PID_LEN + 32)
 #define PREKEYS_SETTING "prekeys"
+/* One-time prekeys: a relay holding fewer gets a new batch. */
+#define ENGINE_OPK_LOW 10
+#define ENGINE_OPK_BATCH 20
 
 int
 engine_contact_load(
@@ -230,68 +233,327 @@ engine_session_store(
 	return rc;
 }
 
+/*
+ * Encrypts the content pt[0..ptlen) on session cur into next, seals it
+ * for the contact and appends it to the outbox (inside the caller's
+ * batch; the caller stores next).
+ */
+static int
+engine_dm_seal(struct engine *e, const uint8_t peer[32],
+    const struct contact_rec *ct, const struct session *cur,
+    struct session *next, const uint8_t *pt, size_t ptlen,
+    const uint8_t msgid[CONTENT_ID_LEN], bool report)
+{
+	uint8_t *frame = xmalloc(PAD_BUCKET_MAX),
+	        *env = xmalloc(PAD_BUCKET_MAX);
+	size_t flen = 0, envlen = 0;
+	struct outbox_rec o;
+	uint8_t dh[32];
+	int rc;
+
+	rc =
+	    session_encrypt(cur, next, pt, ptlen, frame, PAD_BUCKET_MAX, &flen);
+	if (rc == 0 &&
+	    crypto_sign_ed25519_pk_to_curve25519(dh, ct->mbox_pk) != 0)
+		rc = ERR_CRYPTO;
+	if (rc == 0)
+		rc = sealed_seal(&e->keys->id, dh, frame, flen, env,
+		    PAD_BUCKET_MAX, &envlen);
+	if (rc == 0) {
+		memset(&o, 0, sizeof o);
+		o.op = OUTBOX_MBOX_PUT;
+		o.report = report;
+		memcpy(o.msgid, msgid, sizeof o.msgid);
+		proof_mbox_id(o.target, ct->mbox_pk);
+		memcpy(o.about, peer, 32);
+		snprintf(o.relay, sizeof o.relay, "%s", ct->relay);
+		o.env = env;
+		o.env_len = envlen;
+		rc = engine_outbox_add(e, &o);
+	}
+	sodium_memzero(frame, PAD_BUCKET_MAX);
+	free(frame);
+	free(env);
+	return rc;
+}
+
 int
 engine_dm_queue(struct engine *e, const uint8_t peer[32],
     const struct content *c, bool report)
 {
 	struct session *cur = xmalloc(sizeof *cur),
 	               *next = xmalloc(sizeof *next);
-	uint8_t pt[CONTENT_MAX], dh[32];
-	uint8_t *frame = xmalloc(PAD_BUCKET_MAX),
-	        *env = xmalloc(PAD_BUCKET_MAX);
-	size_t ptlen = 0, flen = 0, envlen = 0;
-	struct x3dh_bundle b;
+	uint8_t pt[CONTENT_MAX];
 	struct contact_rec ct;
 	struct outbox_rec o;
+	size_t ptlen = 0;
 	int rc;
 
 	session_empty(next, peer);
 	rc = engine_contact_load(e, peer, &ct);
 	if (rc == 0)
 		rc = engine_session_load(e, peer, cur);
-	if (rc == 0 && !cur->has_cur) {
-		/* No session yet: start one from the announced bundle. */
-		rc = x3dh_bundle_decode(&b, ct.bundle, sizeof ct.bundle);
-		if (rc == 0)
-			rc = session_initiate(cur, next, &e->keys->id, &b);
-		if (rc == 0)
-			session_copy(cur, next);
-	}
 	if (rc == 0)
 		rc = content_encode(c, pt, sizeof pt, &ptlen);
-	if (rc == 0)
-		rc = session_encrypt(
-		    cur, next, pt, ptlen, frame, PAD_BUCKET_MAX, &flen);
-	if (rc == 0)
-		rc = crypto_sign_ed25519_pk_to_curve25519(dh, ct.mbox_pk) == 0
-		         ? 0
-		         : ERR_CRYPTO;
-	if (rc == 0)
-		rc = sealed_seal(&e->keys->id, dh, frame, flen, env,
-		    PAD_BUCKET_MAX, &envlen);
-	if (rc == 0)
-		rc = engine_session_store(e, peer, next);
-	if (rc == 0) {
+	if (rc == 0 && !cur->has_cur) {
+		/*
+		 * No session yet: the message waits for the peer's bundle,
+		 * which the outbox asks its relay for (a one-time prekey
+		 * with it, when the peer has published some).
+		 */
 		memset(&o, 0, sizeof o);
-		o.op = OUTBOX_MBOX_PUT;
+		o.op = OUTBOX_WAIT;
 		o.report = report;
 		memcpy(o.msgid, c->id, sizeof o.msgid);
 		proof_mbox_id(o.target, ct.mbox_pk);
 		memcpy(o.about, peer, 32);
 		snprintf(o.relay, sizeof o.relay, "%s", ct.relay);
-		o.env = env;
-		o.env_len = envlen;
+		o.env = pt;
+		o.env_len = ptlen;
 		rc = engine_outbox_add(e, &o);
+	} else if (rc == 0) {
+		rc = engine_dm_seal(
+		    e, peer, &ct, cur, next, pt, ptlen, c->id, report);
+		if (rc == 0)
+			rc = engine_session_store(e, peer, next);
 	}
 	session_wipe(cur);
 	session_wipe(next);
 	sodium_memzero(pt, sizeof pt);
-	sodium_memzero(frame, PAD_BUCKET_MAX);
 	free(cur);
 	free(next);
-	free(frame);
-	free(env);
 	return rc;
+}
+
+/* Moves the peer's waiting messages onto its session (inside a batch). */
+struct engine_drain {
+	struct engine *e;
+	const uint8_t *peer;
+	const struct contact_rec *ct;
+	struct session *cur, *next;
+	int rc;
+};
+
+static int
+engine_drain_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
+    const uint8_t *val, size_t vlen)
+{
+	struct engine_drain *d = arg;
+	struct outbox_rec o;
+
+	(void)time_s;
+	(void)expires_s;
+	if (outbox_rec_load(&o, val, vlen) != 0 || o.op != OUTBOX_WAIT ||
+	    memcmp(o.about, d->peer, 32) != 0)
+		return 0;
+	d->rc = engine_dm_seal(d->e, d->peer, d->ct, d->cur, d->next, o.env,
+	    o.env_len, o.msgid, o.report);
+	if (d->rc == 0) {
+		session_copy(d->cur, d->next);
+		d->rc = cstore_log_del(d->e->store, CSTORE_OUTBOX, id);
+	}
+	return d->rc;
+}
+
+/*
+ * Starts the session with peer from bundle b if there is none (b NULL:
+ * only if one exists), and sends what waited for it.
+ */
+static int
+engine_dm_drain(
+    struct engine *e, const uint8_t peer[32], const struct x3dh_bundle *b)
+{
+	struct session *cur = xmalloc(sizeof *cur),
+	               *next = xmalloc(sizeof *next);
+	struct engine_drain d;
+	struct contact_rec ct;
+	int rc;
+
+	session_empty(next, peer);
+	rc = cstore_begin(e->store);
+	if (rc != 0)
+		goto out;
+	rc = engine_contact_load(e, peer, &ct);
+	if (rc == 0)
+		rc = engine_session_load(e, peer, cur);
+	if (rc == 0 && !cur->has_cur) {
+		if (b == NULL) {
+			cstore_rollback(e->store);
+			goto out;
+		}
+		rc = session_initiate(cur, next, &e->keys->id, b);
+		if (rc == 0)
+			session_copy(cur, next);
+	}
+	memset(&d, 0, sizeof d);
+	d.e = e;
+	d.peer = peer;
+	d.ct = &ct;
+	d.cur = cur;
+	d.next = next;
+	if (rc == 0)
+		rc = cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id,
+		    ENGINE_PID_LEN, 0, engine_drain_one, &d);
+	if (rc == 0)
+		rc = d.rc;
+	if (rc == 0)
+		rc = engine_session_store(e, peer, cur);
+	rc = engine_commit(e, rc);
+	if (rc == 0)
+		engine_outbox_flush(e, NULL);
+out:
+	session_wipe(cur);
+	session_wipe(next);
+	free(cur);
+	free(next);
+	return rc;
+}
+
+/* Drops the peer's waiting messages: no session can start. */
+static int
+engine_drop_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
+    const uint8_t *val, size_t vlen)
+{
+	struct engine_drain *d = arg;
+	struct outbox_rec o;
+
+	(void)time_s;
+	(void)expires_s;
+	if (outbox_rec_load(&o, val, vlen) != 0 || o.op != OUTBOX_WAIT ||
+	    memcmp(o.about, d->peer, 32) != 0)
+		return 0;
+	if (o.report)
+		d->rc = 1;
+	return cstore_log_del(d->e->store, CSTORE_OUTBOX, id);
+}
+
+/*
+ * The relay answered prekey_get for peer: start the session from its
+ * bundle (with a one-time prekey if one was left), or from the one in
+ * the peer's announcement if the relay has none or it does not hold.
+ */
+static void
+engine_dm_on_bundle(
+    struct engine *e, const uint8_t peer[32], const struct wire_msg *m)
+{
+	struct x3dh_bundle b;
+	struct contact_rec ct;
+	struct engine_drain d;
+	int rc = ERR_NOTFOUND;
+
+	if (engine_contact_load(e, peer, &ct) != 0)
+		return;
+	if (m->type == WIRE_MSG_PREKEY &&
+	    x3dh_bundle_decode(
+	        &b, m->u.prekey.bundle.p, m->u.prekey.bundle.len) == 0 &&
+	    sodium_memcmp(b.ik, peer, 32) == 0) {
+		/* The relay's key was the peer's, signed by it: checked. */
+		b.has_opk = m->u.prekey.otk.len == X3DH_KEY_LEN;
+		if (b.has_opk) {
+			memcpy(b.opk, m->u.prekey.otk.p, X3DH_KEY_LEN);
+			b.opk_id = prekeys_opk_id(b.opk);
+		}
+		rc = engine_dm_drain(e, peer, &b);
+	}
+	if (rc != 0 && rc != ERR_STORE &&
+	    x3dh_bundle_decode(&b, ct.bundle, sizeof ct.bundle) == 0)
+		rc = engine_dm_drain(e, peer, &b);
+	if (rc == 0 || rc == ERR_STORE)
+		return;
+	/* Neither bundle starts a session: say so, keep nothing. */
+	memset(&d, 0, sizeof d);
+	d.e = e;
+	d.peer = peer;
+	if (cstore_begin(e->store) == 0 &&
+	    engine_commit(
+	        e, cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id,
+	               ENGINE_PID_LEN, 0, engine_drop_one, &d)) == 0 &&
+	    d.rc != 0)
+		engine_error(e, "/dm",
+		    "no session could start with a contact: its keys are not "
+		    "usable; a message to it was not sent");
+}
+
+void
+engine_dm_request_bundle(struct engine *e, struct link *l,
+    const uint8_t mbox[32], const uint8_t peer[32])
+{
+	struct wire_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.type = WIRE_MSG_PREKEY_GET;
+	m.u.id_req.req = ++e->next_req;
+	m.u.id_req.id.p = mbox;
+	m.u.id_req.id.len = 32;
+	link_request(l, &m, LINK_REQ_PREKEY_GET, 0, peer);
+}
+
+/*
+ * Publishes on l our signed prekey bundle (with_bundle) and the one-time
+ * prekeys pubs[0..n). phase 0 asks how many the relay holds, phase 1
+ * hands over a new batch.
+ */
+static void
+engine_prekeys_publish(struct engine *e, struct link *l, bool with_bundle,
+    const uint8_t (*pubs)[X3DH_KEY_LEN], size_t n, uint64_t phase)
+{
+	uint8_t pub[32], mbox[32], bundle[X3DH_BUNDLE_LEN];
+	struct x3dh_bundle b;
+	struct wire_msg m;
+
+	if (with_bundle) {
+		if (engine_bundle(e, &b) != 0)
+			return;
+		x3dh_bundle_encode(&b, bundle);
+	}
+	engine_mbox_pub(e, pub);
+	proof_mbox_id(mbox, pub);
+	memset(&m, 0, sizeof m);
+	m.type = WIRE_MSG_PREKEY_PUB;
+	m.u.prekey_pub.req = ++e->next_req;
+	m.u.prekey_pub.mbox.p = mbox;
+	m.u.prekey_pub.mbox.len = sizeof mbox;
+	m.u.prekey_pub.bundle.p = bundle;
+	m.u.prekey_pub.bundle.len = with_bundle ? sizeof bundle : 0;
+	m.u.prekey_pub.otks.p = (const uint8_t *)pubs;
+	m.u.prekey_pub.otks.len = n * X3DH_KEY_LEN;
+	link_request(l, &m, LINK_REQ_PREKEY_PUB, phase, NULL);
+}
+
+/*
+ * The relay holds held of our one-time prekeys: below ENGINE_OPK_LOW,
+ * make a new batch for it alone (a prekey on two relays could be handed
+ * to two people) and publish it once stored.
+ */
+static void
+engine_prekeys_top_up(struct engine *e, struct link *l, uint64_t held)
+{
+	static uint8_t pubs[ENGINE_OPK_BATCH][X3DH_KEY_LEN];
+	struct prekeys *cur, *next;
+	size_t added = 0, want;
+	int rc;
+
+	if (held >= ENGINE_OPK_LOW)
+		return;
+	cur = xmalloc(sizeof *cur);
+	next = xmalloc(sizeof *next);
+	rc = cstore_begin(e->store);
+	if (rc == 0)
+		rc = engine_prekeys(e, cur);
+	if (rc == 0) {
+		want = cur->nopk + ENGINE_OPK_BATCH;
+		/* Full: the relay hands out the signed prekey alone. */
+		prekeys_refill(cur, next, want, pubs, &added);
+		if (added > 0)
+			rc = engine_prekeys_store(e, next);
+	}
+	if (engine_commit(e, rc) == 0 && added > 0)
+		engine_prekeys_publish(e, l, false,
+		    (const uint8_t(*)[X3DH_KEY_LEN])pubs, added, 1);
+	prekeys_wipe(cur);
+	prekeys_wipe(next);
+	free(cur);
+	free(next);
 }
 
 void
@@ -409,6 +671,7 @@ engine_mbox_fetch(struct engine *e, struct link *l, uint64_t after)
 void
 engine_dm_on_ready(struct engine *e, struct link *l)
 {
+	engine_prekeys_publish(e, l, true, NULL, 0, 0);
 	engine_mbox_fetch(e, l, 0);
 }
 
@@ -416,6 +679,15 @@ void
 engine_dm_on_reply(struct engine *e, struct link *l, const struct link_req *r,
     const struct wire_msg *m)
 {
+	if (r->kind == LINK_REQ_PREKEY_GET) {
+		engine_dm_on_bundle(e, r->id, m);
+		return;
+	}
+	if (r->kind == LINK_REQ_PREKEY_PUB) {
+		if (m->type == WIRE_MSG_OK && r->arg == 0)
+			engine_prekeys_top_up(e, l, m->u.ok.value);
+		return;
+	}
 	if (r->kind != LINK_REQ_MBOX_FETCH)
 		return;
 	if (m->type == WIRE_MSG_FAIL && m->u.fail.code == PROTO_E_RATE)
@@ -532,6 +804,8 @@ engine_dm_on_msg(struct engine *e, struct link *l, const struct wire_msg *m)
 		engine_message_event(
 		    e, NULL, who, sender, &c, expires, false, false);
 	}
+	/* A session the peer started may carry what waited for it. */
+	engine_dm_drain(e, sender, NULL);
 out:
 	if (ack)
 		engine_mbox_ack(e, l, mbox, d->seq);

@@ -111,6 +111,9 @@ int engine_contact_find(
 int engine_dm_queue(struct engine *e, const uint8_t peer[32],
     const struct content *c, bool report);
 void engine_dm_on_ready(struct engine *e, struct link *l);
+/* Asks l for the prekey bundle of the peer whose mailbox id is mbox. */
+void engine_dm_request_bundle(struct engine *e, struct link *l,
+    const uint8_t mbox[32], const uint8_t peer[32]);
 void engine_dm_on_reply(struct engine *e, struct link *l,
     const struct link_req *r, const struct wire_msg *m);
 void engine_dm_on_msg(

@@ -269,6 +269,7 @@ engine_link_reply(struct engine *e, struct link *l, const struct link_req *r,
 	case LINK_REQ_MBOX_FETCH:
 	case LINK_REQ_ACK:
 	case LINK_REQ_PREKEY_PUB:
+	case LINK_REQ_PREKEY_GET:
 		engine_dm_on_reply(e, l, r, m);
 		break;
 	}
@@ -341,6 +342,12 @@ engine_flush_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
 	    l->state != LINK_READY ||
 	    link_in_flight(l, LINK_REQ_OUTBOX, id, NULL))
 		return 0;
+	if (o.op == OUTBOX_WAIT) {
+		/* Its session starts with the peer's bundle from this relay. */
+		if (!link_in_flight(l, LINK_REQ_PREKEY_GET, 0, o.about))
+			engine_dm_request_bundle(f->e, l, o.target, o.about);
+		return 0;
+	}
 	memset(&m, 0, sizeof m);
 	if (o.op == OUTBOX_MBOX_PUT) {
 		m.type = WIRE_MSG_MBOX_PUT;

@@ -40,6 +40,7 @@ enum link_req_kind {
 	LINK_REQ_PREKEY_PUB, /* prekey_pub */
 	LINK_REQ_CREATE,     /* room_create: id is the room */
 	LINK_REQ_UNSUB,      /* room_unsub */
+	LINK_REQ_PREKEY_GET, /* prekey_get: id is the peer's identity */
 };
 
 struct link_req {

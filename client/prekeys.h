@@ -30,8 +30,9 @@
 #include "common/ident.h"
 #include "common/x3dh.h"
 
-/* One-time prekeys held (the relay takes at most 100 per publish). */
-#define PREKEYS_OPK_MAX 100
+/* One-time prekeys held: a batch of 20 for each relay (a relay takes at
+ * most 100 per publish). */
+#define PREKEYS_OPK_MAX 200
 #define PREKEYS_VERSION 1
 /* The serialised set: ver | next_id | spk | has_old | spk_old | nopk, then
  * priv | pub per one-time prekey (its id is derived from pub). A signed

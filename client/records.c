@@ -292,7 +292,7 @@ outbox_rec_load(struct outbox_rec *o, const uint8_t *in, size_t len)
 	rd_copy(&r, o->about, sizeof o->about);
 	if (r.bad)
 		return ERR_TRUNCATED;
-	if (o->op < OUTBOX_ROOM_PUB || o->op > OUTBOX_ANNOUNCE || report > 1)
+	if (o->op < OUTBOX_ROOM_PUB || o->op > OUTBOX_WAIT || report > 1)
 		rc = ERR_PROTO;
 	o->report = report == 1;
 	if (rc == 0)

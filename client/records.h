@@ -113,6 +113,14 @@ enum outbox_op {
 	OUTBOX_ROOM_PUB = 1, /* target: room id; about: room id */
 	OUTBOX_MBOX_PUT = 2, /* target: mailbox id; about: peer identity */
 	OUTBOX_ANNOUNCE = 3, /* room_pub of our announcement */
+	/*
+	 * A message for a peer with no session yet, waiting for its prekey
+	 * bundle (prekey_get): target is its mailbox id, about its identity,
+	 * and env the message content, not yet encrypted (the store
+	 * encrypts it at rest). Becomes an OUTBOX_MBOX_PUT once the session
+	 * starts.
+	 */
+	OUTBOX_WAIT = 4,
 };
 
 struct outbox_rec {

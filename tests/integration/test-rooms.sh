@@ -120,6 +120,14 @@ catroom=$(field "$tmp/cat.ev" '"event":"room","action":"joined"' room)
 check "ana sees ben with his key" "$tmp/ana.ev" "\"event\":\"member\",\"action\":\"joined\",\"room\":\"circle\",\"id\":\"$ben_id\""
 check "ana sees cat" "$tmp/ana.ev" "\"room\":\"circle\",\"id\":\"$cat_id\""
 check "cat sees ben" "$tmp/cat.ev" "\"id\":\"$ben_id\""
+# Sessions started from bundles the relay handed out (with one-time
+# prekeys the members published there).
+stat_of() { "$relay" stats --data "$tmp/$1" 2>/dev/null | sed -n "s/^$2 //p"; }
+[ "$(stat_of r1 prekey_publishes)" -ge 3 ] && ok "every member published prekeys" ||
+    not_ok "every member published prekeys ($(stat_of r1 prekey_publishes))"
+[ "$(stat_of r1 prekey_fetches)" -ge 3 ] && ok "sessions began with prekey_get" ||
+    not_ok "sessions began with prekey_get ($(stat_of r1 prekey_fetches))"
+
 # Room chat, in order, seen by the others and not echoed to the sender.
 for k in 1 2 3 4 5; do send ana "/say circle line $k from ana"; done
 check "ben got all five" "$tmp/ben.ev" '"text":"line 5 from ana"'
