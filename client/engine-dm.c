@@ -23,8 +23,15 @@
 #include "common/sealed.h"
 #include "common/xmalloc.h"
 
+static void engine_prekeys_publish(struct engine *e, struct link *l,
+    bool with_bundle, const uint8_t (*pubs)[X3DH_KEY_LEN], size_t n,
+    uint64_t phase);
+
 #define CONTACT_KEY_LEN (ENGINE_PID_LEN + 32)
 #define PREKEYS_SETTING "prekeys"
+/* When the signed prekey last changed, and how often it does. */
+#define PREKEYS_AT_SETTING "prekeys-at"
+#define ENGINE_SPK_ROTATE_S (7u * 24 * 3600)
 /* One-time prekeys: a relay holding fewer gets a new batch. */
 #define ENGINE_OPK_LOW 10
 #define ENGINE_OPK_BATCH 20
@@ -178,6 +185,70 @@ engine_prekeys_store(struct engine *e, const struct prekeys *pk)
 	sodium_memzero(val, PREKEYS_SAVED_MAX);
 	free(val);
 	return rc;
+}
+
+/*
+ * A week after the last, the signed prekey is replaced (the old one stays
+ * for late initial messages until the next rotation), published on every
+ * ready link and announced again in every room, so that a seized key
+ * opens at most a week of first messages.
+ */
+void
+engine_prekeys_rotate_due(struct engine *e)
+{
+	uint8_t key[sizeof PREKEYS_AT_SETTING - 1 + ENGINE_PID_LEN], val[8];
+	size_t klen, vlen = 0;
+	uint64_t now = (uint64_t)time(NULL), then = 0;
+	struct prekeys *cur, *next;
+	int rc;
+
+	if (e->persona[0] == '\0')
+		return;
+	klen = engine_key(
+	    e, key, PREKEYS_AT_SETTING, sizeof PREKEYS_AT_SETTING - 1, NULL, 0);
+	rc = cstore_get(
+	    e->store, CSTORE_SETTING, key, klen, val, sizeof val, &vlen);
+	if (rc == ERR_NOTFOUND) {
+		/* A persona's first prekeys are new: the clock starts now. */
+		for (int i = 0; i < 8; i++)
+			val[i] = (uint8_t)(now >> (56 - 8 * i));
+		cstore_put(
+		    e->store, CSTORE_SETTING, key, klen, val, sizeof val);
+		return;
+	}
+	if (rc != 0 || vlen != 8)
+		return;
+	for (int i = 0; i < 8; i++)
+		then = then << 8 | val[i];
+	if (now < then + ENGINE_SPK_ROTATE_S)
+		return;
+	cur = xmalloc(sizeof *cur);
+	next = xmalloc(sizeof *next);
+	for (int i = 0; i < 8; i++)
+		val[i] = (uint8_t)(now >> (56 - 8 * i));
+	rc = cstore_begin(e->store);
+	if (rc == 0)
+		rc = engine_prekeys(e, cur);
+	if (rc == 0) {
+		prekeys_rotate(cur, next);
+		rc = engine_prekeys_store(e, next);
+	}
+	if (rc == 0)
+		rc = cstore_put(
+		    e->store, CSTORE_SETTING, key, klen, val, sizeof val);
+	if (rc == 0)
+		rc = engine_rooms_unannounce(e);
+	if (engine_commit(e, rc) == 0) {
+		for (size_t i = 0; i < e->nlinks; i++)
+			if (e->links[i]->state == LINK_READY)
+				engine_prekeys_publish(
+				    e, e->links[i], true, NULL, 0, 0);
+		engine_rooms_announce(e);
+	}
+	prekeys_wipe(cur);
+	prekeys_wipe(next);
+	free(cur);
+	free(next);
 }
 
 int

@@ -81,6 +81,10 @@ void engine_room_on_msg(
     struct engine *e, struct link *l, const struct wire_msg *m);
 /* Subscribes again the rooms on l that are not, or stalled. */
 void engine_room_on_tick(struct engine *e, struct link *l);
+/* Marks every room as needing our announcement again (inside a batch),
+ * and posts it in those that are connected and caught up. */
+int engine_rooms_unannounce(struct engine *e);
+void engine_rooms_announce(struct engine *e);
 void engine_room_on_down(struct engine *e, struct link *l);
 /* Outbox entry o reached the relay (inside the caller's batch). */
 int engine_room_on_sent(struct engine *e, const struct outbox_rec *o);
@@ -120,6 +124,8 @@ void engine_dm_on_msg(
     struct engine *e, struct link *l, const struct wire_msg *m);
 /* This persona's mailbox public key. */
 void engine_mbox_pub(struct engine *e, uint8_t pub[32]);
+/* Replaces the signed prekey if a week has passed (client/engine-dm.c). */
+void engine_prekeys_rotate_due(struct engine *e);
 /* The bundle this persona announces (makes its prekeys on first use). */
 int engine_bundle(struct engine *e, struct x3dh_bundle *b);
 

@@ -117,6 +117,7 @@ engine_on_tick(uv_timer_t *t)
 	struct engine *e = t->data;
 
 	engine_links_sync(e);
+	engine_prekeys_rotate_due(e);
 	for (size_t i = 0; i < e->nlinks; i++)
 		if (e->links[i]->state == LINK_READY)
 			engine_room_on_tick(e, e->links[i]);

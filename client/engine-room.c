@@ -229,6 +229,7 @@ engine_room_name_ok(struct engine *e, const char *cmd, const char *name)
 
 static void engine_room_subscribe(
     struct engine *e, struct link *l, struct engine_room *r);
+static void engine_room_announce(struct engine *e, struct engine_room *r);
 
 /* Stores a new room and connects to its relay. */
 static int
@@ -769,6 +770,33 @@ engine_room_on_tick(struct engine *e, struct link *l)
 		r->stalled = false;
 		engine_room_subscribe(e, l, r);
 	}
+}
+
+int
+engine_rooms_unannounce(struct engine *e)
+{
+	struct room_rec *rm = xmalloc(sizeof *rm);
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < e->nrooms; i++) {
+		rc = engine_room_load(e, e->rooms[i].id, rm);
+		if (rc == 0) {
+			rm->flags &= ~ROOM_REC_ANNOUNCED;
+			rc = engine_room_store(e, e->rooms[i].id, rm);
+		}
+	}
+	sodium_memzero(rm, sizeof *rm);
+	free(rm);
+	return rc;
+}
+
+void
+engine_rooms_announce(struct engine *e)
+{
+	for (size_t i = 0; i < e->nrooms; i++)
+		if (e->rooms[i].subscribed && !e->rooms[i].sub_pending &&
+		    !e->rooms[i].catching)
+			engine_room_announce(e, &e->rooms[i]);
 }
 
 void

@@ -536,6 +536,7 @@ engine_open(struct engine *e, const char *home, const char *pass, size_t len,
 	/* Connects its relays, now that READY is out. */
 	engine_links_sync(e);
 	engine_seen_prune(e);
+	engine_prekeys_rotate_due(e);
 	engine_expiry_start(e);
 	engine_tick_start(e);
 	return 0;
