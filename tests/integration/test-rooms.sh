@@ -151,6 +151,21 @@ send cat "/say $catroom hello from cat"
 check "ana reads cat" "$tmp/ana.ev" '"text":"hello from cat"'
 check "ben reads cat" "$tmp/ben.ev" '"text":"hello from cat"'
 
+# A second room, on relay 2 (ben's own relay, the default for /room new):
+# cat is then on both relays at once.
+send ben "/room new north"
+check "north made on relay 2" "$tmp/ben.ev" '"action":"created","room":"north","relay":"'"$r2"'"'
+invite2=$(field "$tmp/ben.ev" '"action":"created","room":"north"' invite)
+send cat "/join $invite2 north"
+check "cat joined north" "$tmp/cat.ev" '"action":"joined","room":"north"'
+check "cat on two relays at once" "$tmp/cat.ev" '"state":"ready"' 2
+check "ben sees cat in north" "$tmp/ben.ev" '"member","action":"joined","room":"north","id":"'"$cat_id"'"'
+send cat "/say north up north"
+check "ben reads north" "$tmp/ben.ev" '"room":"north","from":"'"$cat_id"'","text":"up north"'
+send ben "/say north and back"
+check "cat reads north" "$tmp/cat.ev" '"room":"north","from":"'"$ben_id"'","text":"and back"'
+exactly "ana is not in north" "$tmp/ana.ev" '"room":"north"' 0
+
 # A direct message to cat while cat is offline.
 stop cat
 send ana "/dm $cat_id are you safe tonight?"
