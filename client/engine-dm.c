@@ -679,6 +679,9 @@ engine_dm_say(struct engine *e, const char *who, const char *text)
 	ev.kind = ENGINE_EV_SENT;
 	ev.peer = id;
 	ev.msgid = msgid;
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.time_s = c.time_s;
 	ev.expires_s = expires;
 	e->emit(e->arg, &ev);
 	engine_outbox_flush(e, engine_link_for(e, ct.relay));

@@ -677,6 +677,9 @@ engine_room_say(struct engine *e, const char *name, const char *text)
 	ev.kind = ENGINE_EV_SENT;
 	ev.room = r->name;
 	ev.msgid = msgid;
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.time_s = c.time_s;
 	ev.expires_s = expires;
 	e->emit(e->arg, &ev);
 	engine_outbox_flush(e, engine_link_for(e, r->relay));

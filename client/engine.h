@@ -61,14 +61,15 @@ struct engine_event {
 	const char *peer; /* MESSAGE, SENT, DELIVERED, VERIFY, SETTING: the
 	                     other person of a direct message, name#FP */
 	const char *from; /* MESSAGE: the sender, name#FP */
-	const char *text; /* MESSAGE: untrusted UTF-8 (not sanitised) */
+	const char
+	    *text; /* MESSAGE: untrusted UTF-8 (not sanitised); SENT: ours */
 	size_t text_len;
 	const char *msgid;  /* MESSAGE, SENT, DELIVERED: 32 hex digits */
 	const char *invite; /* ROOM created: the invite string (a secret) */
 	const char *relay;  /* ROOM: the relay's address */
 	const char *safety; /* VERIFY: the safety number */
 	const char *words;  /* VERIFY: the same as words */
-	uint64_t time_s;    /* MESSAGE: the sender's clock */
+	uint64_t time_s;    /* MESSAGE: the sender's clock; SENT: ours */
 	uint64_t expires_s; /* MESSAGE: when it disappears, or 0 */
 	bool mine;          /* MESSAGE from history: sent by this persona */
 	bool stored;        /* MESSAGE: shown from history */

@@ -132,8 +132,11 @@ headless_emit(void *arg, const struct engine_event *ev)
 	case ENGINE_EV_DELIVERED:
 		headless_where(&j, ev);
 		json_cstr(&j, "id", ev->msgid);
-		if (ev->kind == ENGINE_EV_SENT)
+		if (ev->kind == ENGINE_EV_SENT) {
+			json_str(&j, "text", ev->text, ev->text_len);
+			json_uint(&j, "time", ev->time_s);
 			json_uint(&j, "expires", ev->expires_s);
+		}
 		break;
 	case ENGINE_EV_VERIFY:
 		json_cstr(&j, "peer", ev->peer);
