@@ -31,7 +31,10 @@ static void engine_prekeys_publish(struct engine *e, struct link *l,
 #define PREKEYS_SETTING "prekeys"
 /* When the signed prekey last changed, and how often it does. */
 #define PREKEYS_AT_SETTING "prekeys-at"
-#define ENGINE_SPK_ROTATE_S (7u * 24 * 3600)
+/* Longer than a mailbox keeps an envelope (30 days by default), so the
+ * previous key, kept one more period, still opens every first message
+ * that can arrive (review finding: a week lost a long absence's mail). */
+#define ENGINE_SPK_ROTATE_S (35u * 24 * 3600)
 /* One-time prekeys: a relay holding fewer gets a new batch. */
 #define ENGINE_OPK_LOW 10
 #define ENGINE_OPK_BATCH 20
@@ -188,10 +191,10 @@ engine_prekeys_store(struct engine *e, const struct prekeys *pk)
 }
 
 /*
- * A week after the last, the signed prekey is replaced (the old one stays
+ * A period after the last, the signed prekey is replaced (the old one stays
  * for late initial messages until the next rotation), published on every
  * ready link and announced again in every room, so that a seized key
- * opens at most a week of first messages.
+ * opens at most a period's first messages.
  */
 void
 engine_prekeys_rotate_due(struct engine *e)
@@ -507,17 +510,21 @@ static void
 engine_dm_on_bundle(
     struct engine *e, const uint8_t peer[32], const struct wire_msg *m)
 {
-	struct x3dh_bundle b;
+	struct x3dh_bundle b, announced;
 	struct contact_rec ct;
 	struct engine_drain d;
 	int rc = ERR_NOTFOUND;
 
 	if (engine_contact_load(e, peer, &ct) != 0)
-		return;
+		goto drop; /* nobody to start with: asking again cannot help */
 	if (m->type == WIRE_MSG_PREKEY &&
 	    x3dh_bundle_decode(
 	        &b, m->u.prekey.bundle.p, m->u.prekey.bundle.len) == 0 &&
-	    sodium_memcmp(b.ik, peer, 32) == 0) {
+	    sodium_memcmp(b.ik, peer, 32) == 0 &&
+	    x3dh_bundle_decode(&announced, ct.bundle, sizeof ct.bundle) == 0 &&
+	    b.spk_id >= announced.spk_id) {
+		/* Not older than the announced one: a relay cannot hand out
+		 * a stale signed prekey the peer has dropped. */
 		/* The relay's key was the peer's, signed by it: checked. */
 		b.has_opk = m->u.prekey.otk.len == X3DH_KEY_LEN;
 		if (b.has_opk) {
@@ -531,6 +538,7 @@ engine_dm_on_bundle(
 		rc = engine_dm_drain(e, peer, &b);
 	if (rc == 0 || rc == ERR_STORE)
 		return;
+drop:
 	/* Neither bundle starts a session: say so, keep nothing. */
 	memset(&d, 0, sizeof d);
 	d.e = e;
@@ -801,7 +809,7 @@ engine_dm_content(struct engine *e, const uint8_t sender[32],
 	*show = false;
 	if (c->type == CONTENT_SENDERKEY)
 		return engine_room_on_dist(e, sender, c->body, c->len);
-	rc = engine_seen(e, c->id, &seen);
+	rc = engine_seen(e, 'd', sender, sender, c->id, &seen);
 	if (rc != 0 || seen)
 		return rc;
 	if (engine_contact_load(e, sender, &ct) == 0)
@@ -854,9 +862,28 @@ engine_dm_on_msg(struct engine *e, struct link *l, const struct wire_msg *m)
 		ack = false; /* our store failed: try again later */
 		goto out;
 	}
-	if (session_decrypt(cur, next, pk, pknext, &e->keys->id, sender, frame,
-	        flen, pt, PAD_BUCKET_MAX, &ptlen) != 0 ||
-	    content_decode(&c, pt, ptlen) != 0) {
+	rc = session_decrypt(cur, next, pk, pknext, &e->keys->id, sender, frame,
+	    flen, pt, PAD_BUCKET_MAX, &ptlen);
+	if (rc == ERR_NOTFOUND || rc == ERR_SKIP) {
+		/*
+		 * Its session cannot be opened here (a prekey we no longer
+		 * have, or more lost messages than we may skip): every later
+		 * message on it would fail too. Start afresh: our next
+		 * message to this peer begins a new session, which its side
+		 * takes up (review finding).
+		 */
+		session_empty(next, sender);
+		rc = engine_session_store(e, sender, next);
+		if (engine_commit(e, rc) != 0) {
+			ack = false;
+			goto out;
+		}
+		engine_error(e, "/dm",
+		    "a message could not be opened (its keys are gone); "
+		    "your next message starts a new session with its sender");
+		goto out;
+	}
+	if (rc != 0 || content_decode(&c, pt, ptlen) != 0) {
 		/* A replay or garbage: nothing changes. */
 		cstore_rollback(e->store);
 		goto out;

@@ -19,14 +19,26 @@
 #define HISTORY_SCOPE_LEN (ENGINE_PID_LEN + 1 + 32)
 
 int
-engine_seen(struct engine *e, const uint8_t id[CONTENT_ID_LEN], bool *seen)
+engine_seen(struct engine *e, char tag, const uint8_t conv[32],
+    const uint8_t sender[32], const uint8_t id[CONTENT_ID_LEN], bool *seen)
 {
-	uint8_t key[ENGINE_PID_LEN + CONTENT_ID_LEN], val[8];
-	size_t klen = engine_key(e, key, id, CONTENT_ID_LEN, NULL, 0);
+	/*
+	 * Keyed by conversation and sender too: otherwise a member who read
+	 * someone's message id could send it to a reader first, in another
+	 * conversation, and have the real message dropped as a repeat
+	 * (review finding).
+	 */
+	uint8_t key[ENGINE_PID_LEN + 1 + 32 + 32 + CONTENT_ID_LEN], val[8];
+	size_t klen;
 	size_t vlen = 0;
 	uint64_t now = (uint64_t)time(NULL);
 	int rc;
 
+	key[ENGINE_PID_LEN] = (uint8_t)tag;
+	memcpy(key + ENGINE_PID_LEN + 1, conv, 32);
+	memcpy(key + ENGINE_PID_LEN + 33, sender, 32);
+	memcpy(key + ENGINE_PID_LEN + 65, id, CONTENT_ID_LEN);
+	klen = engine_key(e, key, NULL, 0, NULL, 0) + 1 + 64 + CONTENT_ID_LEN;
 	rc = cstore_get(
 	    e->store, CSTORE_SEEN, key, klen, val, sizeof val, &vlen);
 	*seen = rc == 0;

@@ -139,7 +139,8 @@ void engine_expiry_start(struct engine *e);
 void engine_expiry_stop(struct engine *e);
 /* Message ids already shown (inside the caller's batch): true if seen,
  * else remembers it. */
-int engine_seen(struct engine *e, const uint8_t id[CONTENT_ID_LEN], bool *seen);
+int engine_seen(struct engine *e, char tag, const uint8_t conv[32],
+    const uint8_t sender[32], const uint8_t id[CONTENT_ID_LEN], bool *seen);
 /*
  * Forgets ids seen longer ago than a resend can come: a mailbox keeps an
  * envelope for at most its relay's TTL (30 days by default), and a room

@@ -1106,7 +1106,7 @@ engine_room_open(struct engine *e, struct engine_room *r,
 	senderkey_peer_copy(&m->sk, next);
 	rc = engine_member_store(e, r->id, sender, m);
 	if (rc == 0)
-		rc = engine_seen(e, c->id, &seen);
+		rc = engine_seen(e, 'r', r->id, sender, c->id, &seen);
 	if (rc == 0 && !seen)
 		rc = engine_history_add(
 		    e, 'r', r->id, false, sender, c, rm->expire_s, expires);
