@@ -316,7 +316,7 @@ static int
 engine_dm_seal(struct engine *e, const uint8_t peer[32],
     const struct contact_rec *ct, const struct session *cur,
     struct session *next, const uint8_t *pt, size_t ptlen,
-    const uint8_t msgid[CONTENT_ID_LEN], bool report)
+    const uint8_t msgid[CONTENT_ID_LEN], bool report, uint64_t expires_s)
 {
 	uint8_t *frame = xmalloc(PAD_BUCKET_MAX),
 	        *env = xmalloc(PAD_BUCKET_MAX);
@@ -343,7 +343,7 @@ engine_dm_seal(struct engine *e, const uint8_t peer[32],
 		snprintf(o.relay, sizeof o.relay, "%s", ct->relay);
 		o.env = env;
 		o.env_len = envlen;
-		rc = engine_outbox_add(e, &o);
+		rc = engine_outbox_add(e, &o, expires_s);
 	}
 	sodium_memzero(frame, PAD_BUCKET_MAX);
 	free(frame);
@@ -361,6 +361,8 @@ engine_dm_queue(struct engine *e, const uint8_t peer[32],
 	struct contact_rec ct;
 	struct outbox_rec o;
 	size_t ptlen = 0;
+	uint64_t expires =
+	    c->expire_s != 0 ? (uint64_t)time(NULL) + c->expire_s : 0;
 	int rc;
 
 	session_empty(next, peer);
@@ -384,12 +386,14 @@ engine_dm_queue(struct engine *e, const uint8_t peer[32],
 		snprintf(o.relay, sizeof o.relay, "%s", ct.relay);
 		o.env = pt;
 		o.env_len = ptlen;
-		rc = engine_outbox_add(e, &o);
+		rc = engine_outbox_add(e, &o, expires);
 	} else if (rc == 0) {
 		rc = engine_dm_seal(
-		    e, peer, &ct, cur, next, pt, ptlen, c->id, report);
-		if (rc == 0)
-			rc = engine_session_store(e, peer, next);
+		    e, peer, &ct, cur, next, pt, ptlen, c->id, report, expires);
+		/* The envelope is in the outbox: without the advanced state
+		 * the batch must not commit (it would reuse a key). */
+		if (rc == 0 && engine_session_store(e, peer, next) != 0)
+			rc = ERR_STORE;
 	}
 	session_wipe(cur);
 	session_wipe(next);
@@ -416,12 +420,11 @@ engine_drain_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
 	struct outbox_rec o;
 
 	(void)time_s;
-	(void)expires_s;
 	if (outbox_rec_load(&o, val, vlen) != 0 || o.op != OUTBOX_WAIT ||
 	    memcmp(o.about, d->peer, 32) != 0)
 		return 0;
 	d->rc = engine_dm_seal(d->e, d->peer, d->ct, d->cur, d->next, o.env,
-	    o.env_len, o.msgid, o.report);
+	    o.env_len, o.msgid, o.report, expires_s);
 	if (d->rc == 0) {
 		session_copy(d->cur, d->next);
 		d->rc = cstore_log_del(d->e->store, CSTORE_OUTBOX, id);
@@ -553,6 +556,24 @@ drop:
 		    "usable; a message to it was not sent");
 }
 
+bool
+engine_dm_has_session(struct engine *e, const uint8_t peer[32])
+{
+	struct session *s = xmalloc(sizeof *s);
+	bool has;
+
+	has = engine_session_load(e, peer, s) == 0 && s->has_cur;
+	session_wipe(s);
+	free(s);
+	return has;
+}
+
+void
+engine_dm_send_waiting(struct engine *e, const uint8_t peer[32])
+{
+	engine_dm_drain(e, peer, NULL);
+}
+
 void
 engine_dm_request_bundle(struct engine *e, struct link *l,
     const uint8_t mbox[32], const uint8_t peer[32])
@@ -619,9 +640,19 @@ engine_prekeys_top_up(struct engine *e, struct link *l, uint64_t held)
 	rc = cstore_begin(e->store);
 	if (rc == 0)
 		rc = engine_prekeys(e, cur);
+	/*
+	 * Full: the oldest give way. They may still sit on a relay, so a
+	 * late first message made with one cannot be opened; the session
+	 * then starts afresh (engine_dm_on_msg). Never publishing again
+	 * would be worse: anyone may drain a relay's prekeys (review).
+	 */
+	while (rc == 0 && cur->nopk + ENGINE_OPK_BATCH > PREKEYS_OPK_MAX) {
+		rc = prekeys_opk_del(cur, next, cur->opk[0].id);
+		if (rc == 0)
+			prekeys_copy(cur, next);
+	}
 	if (rc == 0) {
 		want = cur->nopk + ENGINE_OPK_BATCH;
-		/* Full: the relay hands out the signed prekey alone. */
 		prekeys_refill(cur, next, want, pubs, &added);
 		if (added > 0)
 			rc = engine_prekeys_store(e, next);
@@ -751,8 +782,18 @@ engine_mbox_fetch(struct engine *e, struct link *l, uint64_t after)
 }
 
 void
+engine_dm_on_tick(struct engine *e, struct link *l)
+{
+	if (!l->mbox_stalled)
+		return;
+	l->mbox_stalled = false;
+	engine_mbox_fetch(e, l, 0);
+}
+
+void
 engine_dm_on_ready(struct engine *e, struct link *l)
 {
+	l->mbox_stalled = false;
 	engine_prekeys_publish(e, l, true, NULL, 0, 0);
 	engine_mbox_fetch(e, l, 0);
 }
@@ -772,8 +813,8 @@ engine_dm_on_reply(struct engine *e, struct link *l, const struct link_req *r,
 	}
 	if (r->kind != LINK_REQ_MBOX_FETCH)
 		return;
-	if (m->type == WIRE_MSG_FAIL && m->u.fail.code == PROTO_E_RATE)
-		engine_mbox_fetch(e, l, r->arg);
+	if (m->type == WIRE_MSG_FAIL)
+		l->mbox_stalled = true; /* the tick asks again */
 	else if (m->type == WIRE_MSG_OK && m->u.ok.value != r->arg)
 		engine_mbox_fetch(e, l, m->u.ok.value);
 }

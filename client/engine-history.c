@@ -170,12 +170,19 @@ engine_on_expiry(uv_timer_t *t)
 	struct engine *e = t->data;
 	struct engine_event ev;
 	uint64_t n = 0;
+	int rc;
 
-	if (cstore_expire(e->store, (uint64_t)time(NULL), &n) == 0 && n > 0) {
+	rc = cstore_expire(e->store, (uint64_t)time(NULL), &n);
+	if (n > 0) {
 		memset(&ev, 0, sizeof ev);
 		ev.kind = ENGINE_EV_EXPIRED;
 		ev.count = n;
 		e->emit(e->arg, &ev);
+	}
+	if (rc != 0 && e->expiry_open) {
+		/* Something is still due: try again soon, not never. */
+		uv_timer_start(&e->expiry, engine_on_expiry, 60000, 0);
+		return;
 	}
 	engine_expiry_arm(e);
 }

@@ -64,8 +64,13 @@ void engine_link_reply(struct engine *e, struct link *l,
 void engine_link_push(
     struct engine *e, struct link *l, const struct wire_msg *m);
 void engine_link_down(struct engine *e, struct link *l);
-/* Appends to the outbox (inside the caller's batch). */
-int engine_outbox_add(struct engine *e, const struct outbox_rec *o);
+/*
+ * Appends to the outbox (inside the caller's batch). An entry whose
+ * message disappears (expires_s, 0: never) is deleted unsent when due:
+ * a message must not outlive its timer in the outbox either (review).
+ */
+int engine_outbox_add(
+    struct engine *e, const struct outbox_rec *o, uint64_t expires_s);
 /* Sends what waits for l's relay (every ready link if l is NULL). */
 void engine_outbox_flush(struct engine *e, struct link *l);
 
@@ -115,6 +120,11 @@ int engine_contact_find(
 int engine_dm_queue(struct engine *e, const uint8_t peer[32],
     const struct content *c, bool report);
 void engine_dm_on_ready(struct engine *e, struct link *l);
+/* Fetches the mailbox again on l if a fetch was refused. */
+void engine_dm_on_tick(struct engine *e, struct link *l);
+/* Whether a session with peer exists; sends what waits for it if so. */
+bool engine_dm_has_session(struct engine *e, const uint8_t peer[32]);
+void engine_dm_send_waiting(struct engine *e, const uint8_t peer[32]);
 /* Asks l for the prekey bundle of the peer whose mailbox id is mbox. */
 void engine_dm_request_bundle(struct engine *e, struct link *l,
     const uint8_t mbox[32], const uint8_t peer[32]);

@@ -119,8 +119,10 @@ engine_on_tick(uv_timer_t *t)
 	engine_links_sync(e);
 	engine_prekeys_rotate_due(e);
 	for (size_t i = 0; i < e->nlinks; i++)
-		if (e->links[i]->state == LINK_READY)
+		if (e->links[i]->state == LINK_READY) {
 			engine_room_on_tick(e, e->links[i]);
+			engine_dm_on_tick(e, e->links[i]);
+		}
 	engine_outbox_flush(e, NULL);
 	engine_room_replay(e);
 }
@@ -304,7 +306,8 @@ engine_link_push(struct engine *e, struct link *l, const struct wire_msg *m)
 }
 
 int
-engine_outbox_add(struct engine *e, const struct outbox_rec *o)
+engine_outbox_add(
+    struct engine *e, const struct outbox_rec *o, uint64_t expires_s)
 {
 	uint8_t *val = xmalloc(CSTORE_VALUE_MAX);
 	size_t vlen = 0;
@@ -314,14 +317,22 @@ engine_outbox_add(struct engine *e, const struct outbox_rec *o)
 	rc = outbox_rec_save(o, val, CSTORE_VALUE_MAX, &vlen);
 	if (rc == 0)
 		rc = cstore_log_append(e->store, CSTORE_OUTBOX, e->persona_id,
-		    ENGINE_PID_LEN, (uint64_t)time(NULL), 0, val, vlen, &id);
+		    ENGINE_PID_LEN, (uint64_t)time(NULL), expires_s, val, vlen,
+		    &id);
 	free(val);
+	if (rc == 0 && expires_s != 0)
+		engine_expiry_start(e);
 	return rc;
 }
+
+/* Peers whose waiting messages one flush moves onto their sessions. */
+#define ENGINE_DRAIN_MAX 8
 
 struct engine_flush {
 	struct engine *e;
 	struct link *l; /* NULL: every ready link */
+	uint8_t drain[ENGINE_DRAIN_MAX][32];
+	size_t ndrain;
 };
 
 static int
@@ -344,8 +355,18 @@ engine_flush_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
 	    link_in_flight(l, LINK_REQ_OUTBOX, id, NULL))
 		return 0;
 	if (o.op == OUTBOX_WAIT) {
-		/* Its session starts with the peer's bundle from this relay. */
-		if (!link_in_flight(l, LINK_REQ_PREKEY_GET, 0, o.about))
+		/*
+		 * A session that exists already (one the peer started, say
+		 * before a crash let its messages drain) takes it; else the
+		 * session starts with the peer's bundle from this relay. Every
+		 * bundle fetched costs the peer a one-time prekey (review).
+		 */
+		if (engine_dm_has_session(f->e, o.about)) {
+			if (f->ndrain < ENGINE_DRAIN_MAX &&
+			    (f->ndrain == 0 || memcmp(f->drain[f->ndrain - 1],
+			                           o.about, 32) != 0))
+				memcpy(f->drain[f->ndrain++], o.about, 32);
+		} else if (!link_in_flight(l, LINK_REQ_PREKEY_GET, 0, o.about))
 			engine_dm_request_bundle(f->e, l, o.target, o.about);
 		return 0;
 	}
@@ -377,4 +398,7 @@ engine_outbox_flush(struct engine *e, struct link *l)
 		return;
 	cstore_log_each(e->store, CSTORE_OUTBOX, e->persona_id, ENGINE_PID_LEN,
 	    0, engine_flush_one, &f);
+	/* Each drain flushes again, with these entries gone. */
+	for (size_t i = 0; i < f.ndrain; i++)
+		engine_dm_send_waiting(e, f.drain[i]);
 }

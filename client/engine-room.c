@@ -422,11 +422,22 @@ engine_outbox_purge(void *arg, uint64_t id, uint64_t t, uint64_t x,
 {
 	struct engine_purge *p = arg;
 	struct outbox_rec o;
+	struct content c;
 
 	(void)t;
 	(void)x;
-	if (outbox_rec_load(&o, val, vlen) != 0 || o.op == OUTBOX_MBOX_PUT ||
-	    memcmp(o.about, p->room, 32) != 0)
+	if (outbox_rec_load(&o, val, vlen) != 0 || o.op == OUTBOX_MBOX_PUT)
+		return 0;
+	/* Our sender key for this room, still waiting for a session: the
+	 * room is left, so it goes nowhere (review finding). Once sealed
+	 * it cannot be told from other mail. */
+	if (o.op == OUTBOX_WAIT)
+		return content_decode(&c, o.env, o.env_len) == 0 &&
+		               c.type == CONTENT_SENDERKEY &&
+		               memcmp(c.body + 1, p->room, 32) == 0
+		           ? cstore_log_del(p->e->store, CSTORE_OUTBOX, id)
+		           : 0;
+	if (memcmp(o.about, p->room, 32) != 0)
 		return 0;
 	return cstore_log_del(p->e->store, CSTORE_OUTBOX, id);
 }
@@ -664,7 +675,8 @@ engine_room_say(struct engine *e, const char *name, const char *text)
 	if (rc == 0)
 		rc = engine_room_store(e, r->id, rm);
 	if (rc == 0)
-		rc = engine_outbox_add(e, &o);
+		rc = engine_outbox_add(
+		    e, &o, c.expire_s != 0 ? c.time_s + c.expire_s : 0);
 	if (rc == 0)
 		rc = engine_history_add(e, 'r', r->id, true, e->keys->id.pk, &c,
 		    rm->expire_s, &expires);
@@ -874,7 +886,7 @@ engine_room_announce(struct engine *e, struct engine_room *r)
 	rm->flags |= ROOM_REC_ANNOUNCED;
 	rc = cstore_begin(e->store);
 	if (rc == 0)
-		rc = engine_outbox_add(e, &o);
+		rc = engine_outbox_add(e, &o, 0);
 	if (rc == 0)
 		rc = engine_room_store(e, r->id, rm);
 	if (engine_commit(e, rc) == 0)

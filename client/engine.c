@@ -450,6 +450,7 @@ engine_proxy_set(struct engine *e, const char *url)
 		}
 		socks5_proxy_release(&e->proxy);
 		e->proxy = p;
+		sodium_memzero(&p, sizeof p);
 		e->use_proxy = true;
 	}
 	/* Every connection goes the new way from now on. */
@@ -601,5 +602,7 @@ engine_command(struct engine *e, const char *line, size_t len)
 		return 0;
 	}
 	ce->exec(e, c);
+	/* The line may hold a message, an invite or a proxy password. */
+	sodium_memzero(c, sizeof *c);
 	return 0;
 }

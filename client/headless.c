@@ -277,7 +277,7 @@ static void headless_stop(struct headless *h);
 
 /* Runs one complete line (without its newline, len bytes). */
 static void
-headless_line(struct headless *h, const char *line, size_t len)
+headless_line(struct headless *h, char *line, size_t len)
 {
 	size_t i = 0;
 
@@ -289,6 +289,8 @@ headless_line(struct headless *h, const char *line, size_t len)
 	if (i == len)
 		return;
 	engine_command(&h->e, line, len);
+	/* It may hold a message, an invite or a proxy password. */
+	sodium_memzero(line, len);
 	if (h->e.quit)
 		headless_stop(h);
 }

@@ -81,17 +81,47 @@ link_event(struct link *l, const char *reason, uint32_t retry_ms, uint64_t n)
 	l->e->emit(l->e->arg, &ev);
 }
 
+/*
+ * The proxy as this persona uses it. Tor keeps streams with different
+ * SOCKS credentials on different circuits, so without credentials of
+ * its own in the URL each persona offers its own (from its random id,
+ * which means nothing to anyone): two personas never share a circuit,
+ * which an onion relay could otherwise use to link them (review finding).
+ * A proxy without authentication still accepts "none" (both offered).
+ */
+static void
+link_proxy_for(struct engine *e, struct socks5_proxy *p)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*p = e->proxy;
+	if (p->user_len > 0)
+		return;
+	memcpy(p->user, "hearth-", 7);
+	for (size_t i = 0; i < 8; i++) {
+		p->user[7 + 2 * i] = (uint8_t)hex[e->persona_id[i] >> 4];
+		p->user[8 + 2 * i] = (uint8_t)hex[e->persona_id[i] & 15];
+	}
+	p->user_len = 7 + 16;
+	p->pass[0] = 'x';
+	p->pass_len = 1;
+}
+
 /* One attempt. */
 static void
 link_attempt(struct link *l)
 {
 	struct engine *e = l->e;
+	struct socks5_proxy proxy;
 	int rc;
 
 	l->up = xcalloc(1, sizeof *l->up);
 	l->state = LINK_CONNECTING;
+	if (e->use_proxy)
+		link_proxy_for(e, &proxy);
 	rc = upstream_connect_via(l->up, &e->sl, &l->addr,
-	    e->use_proxy ? &e->proxy : NULL, &link_ops, l);
+	    e->use_proxy ? &proxy : NULL, &link_ops, l);
+	socks5_wipe(&proxy, sizeof proxy);
 	if (rc != 0) {
 		uint32_t delay;
 

@@ -62,7 +62,8 @@ struct link {
 	unsigned pending;      /* the timer and the attempt, while open */
 	struct link_req *reqs; /* requests in flight on this connection */
 	size_t nreqs, capreqs;
-	bool used; /* a mark for the engine's sweep of unused links */
+	bool used;         /* a mark for the engine's sweep of unused links */
+	bool mbox_stalled; /* a mailbox fetch was refused: the tick retries */
 };
 
 /*

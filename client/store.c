@@ -1810,12 +1810,13 @@ cstore_expired(struct cstore *st, uint64_t now_s, uint64_t **ids, size_t *n,
 	uint64_t id, t, e;
 	sqlite3_int64 kind;
 	sqlite3_stmt *s = NULL;
+	uint64_t next;
 	int rc;
 
 	*ids = NULL;
 	*n = 0;
 	*damaged = 0;
-	st->next_expiry = 0;
+	next = 0;
 	rc = sqlite3_prepare_v2(st->db, cstore_sql_log_all, -1, &s, NULL);
 	if (rc != SQLITE_OK) {
 		rc = cstore_err(rc);
@@ -1848,8 +1849,8 @@ cstore_expired(struct cstore *st, uint64_t now_s, uint64_t **ids, size_t *n,
 		    cstore_log_parse(pt, ptlen, &t, &e, &v, &vl) != 0) {
 			(*damaged)++;
 		} else if (e > now_s) {
-			if (st->next_expiry == 0 || e < st->next_expiry)
-				st->next_expiry = e;
+			if (next == 0 || e < next)
+				next = e;
 		} else if (e != 0) {
 			if (count == cap) {
 				cap = cap == 0 ? 64 : cap * 2;
@@ -1867,6 +1868,9 @@ out:
 		free(list);
 		return rc;
 	}
+	/* Only a whole walk knows the soonest: a failed one keeps the old
+	 * value, which may be early, never late. */
+	st->next_expiry = next;
 	*ids = list;
 	*n = count;
 	return 0;

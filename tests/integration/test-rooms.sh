@@ -8,10 +8,13 @@
 # restart, exactly-once delivery across a sender killed with SIGKILL right
 # after sending, disappearing messages gone from history and store, and a
 # store file that shows no name or text.
-# usage: test-rooms.sh HEARTH HEARTH-RELAY
+# A fourth member connects through a real SOCKS5 proxy (Debian's
+# microsocks), whose log shows the connection.
+# usage: test-rooms.sh HEARTH HEARTH-RELAY MICROSOCKS
 set -u
 client=$1
 relay=$2
+microsocks=${3:-microsocks}
 tmp=$(mktemp -d)
 passed=0
 failed=0
@@ -19,7 +22,7 @@ pids=
 cleanup() {
 	for p in $pids; do kill -9 "$p" 2>/dev/null; done
 	[ -n "${KEEP:-}" ] && cp -r "$tmp" "$KEEP"
-	exec 4>&- 5>&- 6>&- 2>/dev/null
+	exec 4>&- 5>&- 6>&- 7>&- 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -62,14 +65,16 @@ start_relay() { # start_relay NAME [PORT]: data in $tmp/NAME, address in $tmp/NA
 
 # Each client reads a FIFO held open on a fixed descriptor: ana 4, ben 5,
 # cat 6. Its events go to $tmp/NAME.ev (appended across restarts).
-fd_of() { case $1 in ana) echo 4 ;; ben) echo 5 ;; cat) echo 6 ;; esac; }
-start() { # start NAME
-	rm -f "$tmp/$1.in"
-	mkfifo "$tmp/$1.in"
-	"$client" --headless --home "$tmp/$1" <"$tmp/$1.in" >>"$tmp/$1.ev" 2>>"$tmp/$1.err" &
-	eval "pid_$1=$!"
+fd_of() { case $1 in ana) echo 4 ;; ben) echo 5 ;; cat) echo 6 ;; dan) echo 7 ;; esac; }
+start() { # start NAME [ARGS...]
+	n=$1
+	shift
+	rm -f "$tmp/$n.in"
+	mkfifo "$tmp/$n.in"
+	"$client" --headless --home "$tmp/$n" "$@" <"$tmp/$n.in" >>"$tmp/$n.ev" 2>>"$tmp/$n.err" &
+	eval "pid_$n=$!"
 	pids="$pids $!"
-	eval "exec $(fd_of "$1")>\"\$tmp/\$1.in\""
+	eval "exec $(fd_of "$n")>\"\$tmp/\$n.in\""
 }
 send() { # send NAME LINE
 	printf '%s\n' "$2" >&"$(fd_of "$1")"
@@ -165,6 +170,27 @@ check "ben reads north" "$tmp/ben.ev" '"room":"north","from":"'"$cat_id"'","text
 send ben "/say north and back"
 check "cat reads north" "$tmp/cat.ev" '"room":"north","from":"'"$ben_id"'","text":"and back"'
 exactly "ana is not in north" "$tmp/ana.ev" '"room":"north"' 0
+
+# dan joins through a real SOCKS5 proxy; microsocks logs the connection.
+msport=
+for try in 1 2 3 4 5; do
+	p=$((20000 + ($$ * 7 + try * 131) % 30000))
+	"$microsocks" -i 127.0.0.1 -p "$p" >"$tmp/microsocks.log" 2>&1 &
+	mspid=$!
+	sleep 0.2
+	if kill -0 "$mspid" 2>/dev/null; then msport=$p; pids="$pids $mspid"; break; fi
+done
+[ -n "$msport" ] && ok "microsocks runs" || not_ok "microsocks runs ($microsocks)"
+start dan --proxy "socks5://127.0.0.1:$msport"
+send dan "/persona new dan"
+send dan "/join $invite"
+check "dan joins through the proxy" "$tmp/dan.ev" '"state":"ready"'
+check "the proxy carried it to relay 1" "$tmp/microsocks.log" "connected to 127.0.0.1:$(head -n 1 "$tmp/r1.port")"
+dan_id=$(field "$tmp/dan.ev" '"event":"persona"' id)
+check "ana sees dan" "$tmp/ana.ev" "\"room\":\"circle\",\"id\":\"$dan_id\""
+send dan "/say $(field "$tmp/dan.ev" '"action":"joined"' room) hello through tor, so to speak"
+check "ana reads dan" "$tmp/ana.ev" '"text":"hello through tor, so to speak"'
+stop dan
 
 # A direct message to cat while cat is offline.
 stop cat
