@@ -123,6 +123,7 @@ static const struct utf8_range {
     {0x034f, 0x034f, UTF8_HIDE},
     {0x061c, 0x061c, UTF8_HIDE},
     {0x115f, 0x1160, UTF8_HIDE},
+    {0x1680, 0x1680, UTF8_NAME_ONLY},
     {0x17b4, 0x17b5, UTF8_HIDE},
     {0x180b, 0x180f, UTF8_HIDE},
     {0x2000, 0x200a, UTF8_NAME_ONLY},

@@ -114,6 +114,7 @@ test_names(void **state)
 	assert_false(name_ok("hangul\xe3\x85\xa4"));  /* U+3164 filler */
 	assert_false(name_ok("tag\xf3\xa0\x80\x81")); /* U+E0001 */
 	assert_false(name_ok("ideo\xe3\x80\x80"));    /* U+3000 space */
+	assert_false(name_ok("ogham\xe1\x9a\x80"));   /* U+1680 space */
 }
 
 /* U+FFFD REPLACEMENT CHARACTER. */
@@ -433,6 +434,7 @@ test_sanitize_names(void **state)
 	expect("nn\xe2\x80\xafsp", UTF8_NAME, "nn" REP "sp");
 	expect("mm\xe2\x81\x9fsp", UTF8_NAME, "mm" REP "sp");
 	expect("id\xe3\x80\x80sp", UTF8_NAME, "id" REP "sp");
+	expect("og\xe1\x9a\x80sp", UTF8_NAME, "og" REP "sp");
 	expect("ls\xe2\x80\xa8ps\xe2\x80\xa9", UTF8_NAME, "ls" REP "ps" REP);
 	/* Interface characters and blank-looking symbols. */
 	expect("river#ABCD1234", UTF8_NAME, "river" REP "ABCD1234");
