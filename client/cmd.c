@@ -8,6 +8,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_persona_entry,
     &cmd_relay_entry,
     &cmd_proxy_entry,
+    &cmd_panic_entry,
     &cmd_room_entry,
     &cmd_join_entry,
     &cmd_invite_entry,

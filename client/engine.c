@@ -32,6 +32,8 @@
 #define ENGINE_PERSONA_ID_LEN 16
 #define ENGINE_PERSONA_LEN (1 + 32 + 32 + 8 + ENGINE_PERSONA_ID_LEN)
 #define ENGINE_SETTING_PERSONA "persona"
+/* What the panic key does: "wipe" or "exit". */
+#define ENGINE_SETTING_PANIC "panic"
 /* The proxy URL (it may hold a password: the store is encrypted). */
 #define ENGINE_SETTING_PROXY "proxy"
 #define ENGINE_PROXY_URL_MAX 1024
@@ -372,6 +374,46 @@ engine_relay_set(struct engine *e, const char *address)
 	engine_links_sync(e);
 }
 
+static void
+engine_panic_load(struct engine *e)
+{
+	char mode[8];
+	size_t len = 0;
+
+	e->panic_wipe = cstore_get(e->store, CSTORE_SETTING,
+	                    (const uint8_t *)ENGINE_SETTING_PANIC,
+	                    sizeof ENGINE_SETTING_PANIC - 1, (uint8_t *)mode,
+	                    sizeof mode, &len) == 0 &&
+	                len == 4 && memcmp(mode, "wipe", 4) == 0;
+}
+
+void
+engine_panic_set(struct engine *e, const char *mode)
+{
+	struct engine_event ev;
+
+	if (mode != NULL) {
+		if (strcmp(mode, "wipe") != 0 && strcmp(mode, "exit") != 0) {
+			engine_error(e, "/panic", "say exit or wipe");
+			return;
+		}
+		if (cstore_put(e->store, CSTORE_SETTING,
+		        (const uint8_t *)ENGINE_SETTING_PANIC,
+		        sizeof ENGINE_SETTING_PANIC - 1, (const uint8_t *)mode,
+		        strlen(mode)) != 0) {
+			engine_error(
+			    e, "/panic", "the store could not be written");
+			return;
+		}
+		e->panic_wipe = strcmp(mode, "wipe") == 0;
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_SETTING;
+	ev.action = "panic";
+	ev.name = e->panic_wipe ? "wipe" : "exit";
+	e->emit(e->arg, &ev);
+}
+
 /* The stored proxy (/proxy), used when --proxy is not given. */
 static void
 engine_proxy_load(struct engine *e)
@@ -525,6 +567,7 @@ engine_open(struct engine *e, const char *home, const char *pass, size_t len,
 	engine_load_current(e);
 	if (!e->proxy_flag)
 		engine_proxy_load(e);
+	engine_panic_load(e);
 	memset(&ev, 0, sizeof ev);
 	ev.kind = ENGINE_EV_READY;
 	if (e->persona[0] != '\0' &&

@@ -116,6 +116,7 @@ struct engine {
 	struct socks5_proxy proxy;
 	bool use_proxy;
 	bool proxy_flag; /* --proxy was given: it wins over /proxy */
+	bool panic_wipe; /* the panic key also wipes the store (/panic) */
 	uint64_t next_req;
 	bool quit;   /* /quit was given */
 	bool replay; /* a sender key came: held room messages may open */
@@ -164,6 +165,9 @@ void engine_relay_set(struct engine *e, const char *address);
  * "off"), stored in the store, and reconnects; NULL reports it.
  */
 void engine_proxy_set(struct engine *e, const char *url);
+/* What the panic key does: "exit" (the default) or "wipe" as well;
+ * NULL reports it. */
+void engine_panic_set(struct engine *e, const char *mode);
 /* Reports every link's state, or an error if there is none. */
 void engine_relay_show(struct engine *e);
 

@@ -25,8 +25,6 @@
 #include "common/err.h"
 #include "common/xmalloc.h"
 
-/* Longest passphrase, with its NUL. */
-#define HEADLESS_PASS_MAX 1024
 /* A command line, its newline and a NUL. */
 #define HEADLESS_LINE_MAX (CMDLINE_MAX + 2)
 
@@ -148,6 +146,11 @@ headless_emit(void *arg, const struct engine_event *ev)
 		json_uint(&j, "count", ev->count);
 		break;
 	case ENGINE_EV_SETTING:
+		if (strcmp(ev->action, "panic") == 0) {
+			json_cstr(&j, "setting", ev->action);
+			json_cstr(&j, "panic", ev->name);
+			break;
+		}
 		if (strcmp(ev->action, "proxy") == 0) {
 			json_cstr(&j, "setting", ev->action);
 			if (ev->name != NULL) {
@@ -173,12 +176,7 @@ headless_emit(void *arg, const struct engine_event *ev)
 	sodium_memzero(out->data, out->len);
 }
 
-/*
- * Reads the passphrase: the first line of file (which others must not be
- * able to read), or HEARTH_PASSPHRASE. Returns its length, or -1 with
- * *why set.
- */
-static long
+long
 headless_passphrase(const char *file, char *pass, size_t cap, const char **why)
 {
 	const char *env;

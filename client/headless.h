@@ -9,6 +9,8 @@
 #ifndef HEARTH_CLIENT_HEADLESS_H
 #define HEARTH_CLIENT_HEADLESS_H
 
+#include <stddef.h>
+
 struct cstore_cost;
 struct socks5_proxy;
 
@@ -20,5 +22,17 @@ struct socks5_proxy;
  */
 int headless_run(const char *home, const char *passphrase_file,
     const struct cstore_cost *cost, const struct socks5_proxy *proxy);
+
+/* Longest passphrase, with its NUL. */
+#define HEADLESS_PASS_MAX 1024
+
+/*
+ * Reads the passphrase: the first line of file (which others must not be
+ * able to read), or HEARTH_PASSPHRASE (then removed from the
+ * environment). Returns its length, or -1 with *why set. The interface
+ * uses it too, before it asks at the terminal.
+ */
+long headless_passphrase(
+    const char *file, char *pass, size_t cap, const char **why);
 
 #endif

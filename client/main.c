@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 
 #include "client/headless.h"
 #include "client/store.h"
+#include "client/tui.h"
 #include "client/upstream.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -35,11 +38,14 @@ enum {
 };
 
 static const char hearth_usage[] =
-    "usage: hearth ping ADDRESS [--count N] [--proxy URL]\n"
+    "usage: hearth [--home DIR] [--passphrase-file FILE] [--proxy URL]\n"
+    "       hearth ping ADDRESS [--count N] [--proxy URL]\n"
     "       hearth --headless [--home DIR] [--passphrase-file FILE]"
     " [--proxy URL]\n"
     "       hearth --wipe [--home DIR]\n"
     "\n"
+    "  (no command)   the chat interface, in this terminal; F1 shows the\n"
+    "                 keys, /help the commands\n"
     "  ping ADDRESS   connect to the relay at ADDRESS "
     "(hearth://KEY@HOST:PORT),\n"
     "                 verify that it holds KEY, and time N round trips\n"
@@ -433,6 +439,27 @@ main(int argc, char **argv)
 		}
 		rc = headless_run(home != NULL ? home : home_buf, passfile,
 		    NULL, use_proxy ? &proxy : NULL);
+		secmem_shutdown();
+		return rc;
+	}
+	if (optind == argc) {
+		errno = 0;
+		if (home == NULL &&
+		    default_home(home_buf, sizeof home_buf, true) != 0) {
+			fprintf(stderr,
+			    "hearth: cannot make the default home folder "
+			    "(%s); give --home DIR\n",
+			    errno != 0 ? strerror(errno)
+			               : "no HOME or XDG_DATA_HOME");
+			return 2;
+		}
+		/* ncursesw draws UTF-8 only under a UTF-8 locale. */
+		if (setlocale(LC_CTYPE, "") == NULL ||
+		    strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+			(void)setlocale(LC_CTYPE, "C.UTF-8");
+		rc = tui_run(home != NULL ? home : home_buf, passfile,
+		    use_proxy ? &proxy : NULL);
+		socks5_proxy_release(&proxy);
 		secmem_shutdown();
 		return rc;
 	}
