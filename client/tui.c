@@ -100,7 +100,10 @@ tui_on_key(uv_poll_t *p, int status, int events)
 	(void)events;
 	while (!t->stopping && term_key(&k)) {
 		if (k.code == UI_KEY_RESIZE) {
-			term_resize(&t->cols, &t->rows);
+			/* resizeterm (in tui_on_winch) queued it: the size is
+			 * known already, and resizing again would queue
+			 * another. */
+			term_size(&t->cols, &t->rows);
 			t->m.dirty = true;
 			continue;
 		}
