@@ -284,6 +284,12 @@ tui_run(const char *home, const char *passphrase_file,
 	t->clock.data = t;
 	uv_timer_start(&t->clock, tui_on_clock, 1000, 1000);
 	t->started = true;
+	/* The rooms go into the list, and the first comes into view. */
+	engine_command(&t->e, "/rooms", 6);
+	if (t->m.nconvs > 1) {
+		t->m.cur = 1;
+		t->m.convs[1]->unread = 0;
+	}
 	/* Keys typed before the loop ran. */
 	tui_on_key(&t->in, 0, 0);
 	uv_run(&t->e.loop, UV_RUN_DEFAULT);

@@ -92,8 +92,8 @@ view_title(const struct model *m, const struct layout_rect *r)
 	if (c->system)
 		snprintf(buf, sizeof buf, "  notices and help");
 	else if (c->is_room)
-		snprintf(
-		    buf, sizeof buf, "  room, %zu members seen", c->nmembers);
+		snprintf(buf, sizeof buf, "  room, %zu member%s seen",
+		    c->nmembers, c->nmembers == 1 ? "" : "s");
 	else
 		snprintf(buf, sizeof buf, "  %s",
 		    c->verified ? "safety number checked"
@@ -168,8 +168,10 @@ view_line(const struct model *m, const struct model_line *l,
 			x += used + 1;
 		}
 		if (l->kind == MODEL_LINE_MINE)
-			view_put(
-			    y, r->x + r->w - 1, l->delivered ? "+" : ".", 1, 1);
+			/* Stored by the relay, or still on its way. */
+			view_put(y, r->x + r->w - 1,
+			    l->delivered ? "\u2713" : "\u00b7",
+			    strlen(l->delivered ? "\u2713" : "\u00b7"), 1);
 	}
 	if (l->kind == MODEL_LINE_INFO)
 		attron(COLOR_PAIR(VIEW_PAIR_INFO));

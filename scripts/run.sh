@@ -3,8 +3,8 @@
 #
 # make run: start a local relay (data in ./run-data/relay, made on first
 # run) on 127.0.0.1, check it (handshake, pinned key, pings), then, in a
-# terminal, run the client against it in headless mode with a demo store in
-# ./run-data/client (a persona "me" using this relay on the first run).
+# terminal, open the chat interface on a demo store in ./run-data/client,
+# in a demo room where a guide persona greets you.
 # usage: scripts/run.sh BUILD_DIR
 set -eu
 build=${1:-build}
@@ -46,11 +46,9 @@ address=$("$relay" address --data "$data" --listen "127.0.0.1:$port")
 echo "relay address: $address"
 "$client" ping "$address" --count 5
 
-# Interactive: the client on a demo store in run-data/client, connected to
-# this relay, in a demo room with a guide (a second persona in its own
-# store, run-data/guide, that greets whoever joins). Until the chat
-# interface lands it runs in headless mode: type slash commands, read JSON
-# events.
+# Interactive: the chat interface on a demo store in run-data/client,
+# connected to this relay, in a demo room with a guide (a second persona in
+# its own store, run-data/guide, that greets whoever joins).
 if [ -t 0 ]; then
 	home=run-data/client
 	guide=run-data/guide
@@ -82,13 +80,12 @@ if [ -t 0 ]; then
 		case $line in
 		*'"event":"member","action":"joined"'*)
 			sleep 1
-			printf '/say demo Welcome. This room is end-to-end encrypted; try /say demo hello, /members demo, /dm, /help.\n' >&8 ;;
+			printf '/say demo Welcome. This room is end-to-end encrypted: type a message and press Enter. F1 shows the keys, /help the commands.\n' >&8 ;;
 		esac
 	done &
 	tpid=$!
 	trap 'kill "$tpid" "$gpid" 2>/dev/null; cleanup' EXIT INT TERM
 	echo
-	echo "The client, in headless mode (the chat interface comes later)."
 	[ -n "$first" ] && echo "This makes a new encrypted store in $home."
 	printf 'Passphrase for the store: '
 	stty -echo
@@ -96,14 +93,20 @@ if [ -t 0 ]; then
 	stty echo
 	echo
 	export HEARTH_PASSPHRASE
-	echo "Type /help for the commands, Ctrl-D to leave."
-	{
-		if [ -n "$first" ]; then
+	if [ -n "$first" ]; then
+		# Set up once, headless: a persona on this relay, in the room.
+		{
 			printf '/persona new me\n/relay %s\n' "$address"
 			[ -n "$invite" ] && printf '/join %s demo\n' "$invite"
-		fi
-		cat
-	} | "$client" --headless --home "$home"
+		} | "$client" --headless --home "$home" >/dev/null
+	fi
+	echo "Opening the interface: F1 shows the keys, /quit leaves."
+	echo "A second client on this relay: build/client/hearth --home /tmp/second"
+	echo "then /persona new NAME, /relay $address, /join INVITE (from /invite demo)."
+	sleep 2
+	# The interface takes the passphrase from the environment and
+	# removes it from there.
+	"$client" --home "$home"
 	unset HEARTH_PASSPHRASE
 	printf '/quit\n' >&8
 	exec 8>&-

@@ -149,7 +149,7 @@ wait_screen "Ctrl-Q twice leaves" ben "EXITED 0"
 # /quit leaves normally too, and the store is still there.
 t new-session -d -s ben2 -x 80 -y 24 \
     "$client --home $tmp/ben; echo EXITED \$?; sleep 30"
-wait_screen "ben starts again" ben2 "Welcome back"
+wait_screen "ben starts again, in his room" ben2 "circle  room,"
 type_line ben2 "/quit"
 wait_screen "/quit leaves" ben2 "EXITED 0"
 
