@@ -49,18 +49,23 @@ model_clean(const char *s, size_t len, enum utf8_mode mode, size_t *out_len)
 static void
 model_name(char dst[MODEL_NAME_MAX], const char *s)
 {
-	size_t len = s != NULL ? strnlen(s, 200) : 0, n, fp = len;
+	char tail[MODEL_NAME_MAX];
+	size_t len = s != NULL ? strnlen(s, 200) : 0, n, fp = len, tn = 0;
 
 	for (size_t i = 0; i < len; i++)
 		if (s[i] == '#')
 			fp = i;
-	n = utf8_sanitize(
-	    dst, MODEL_NAME_MAX, (const uint8_t *)s, fp, UTF8_NAME);
-	if (fp < len && n + 1 < MODEL_NAME_MAX) {
-		dst[n++] = '#';
-		utf8_sanitize(dst + n, MODEL_NAME_MAX - n,
-		    (const uint8_t *)s + fp + 1, len - fp - 1, UTF8_NAME);
+	tail[0] = '\0';
+	if (fp < len) {
+		tail[0] = '#';
+		tn = 1 + utf8_sanitize(tail + 1, sizeof tail - 1,
+		             (const uint8_t *)s + fp + 1, len - fp - 1,
+		             UTF8_NAME);
 	}
+	/* A long name is cut, never the fingerprint that tells it apart. */
+	n = utf8_sanitize(
+	    dst, MODEL_NAME_MAX - tn, (const uint8_t *)s, fp, UTF8_NAME);
+	memcpy(dst + n, tail, tn + 1);
 }
 
 static void

@@ -242,6 +242,8 @@ test_sanitise_text(void **state)
 static void
 test_sanitise_from(void **state)
 {
+	char longname[200];
+	const struct model_line *l;
 	const char *from;
 
 	(void)state;
@@ -256,6 +258,16 @@ test_sanitise_from(void **state)
 	msg_ev("cafe", NULL, "alice#AAAAAAAA#EVILEVIL", "hi", 2, false, 0);
 	from = last(conv("cafe"))->from;
 	assert_string_equal(from, "alice" FFFD "AAAAAAAA#EVILEVIL");
+
+	/* However long and ugly the name, the fingerprint stays whole. */
+	memset(longname, '\x01', sizeof longname);
+	memcpy(longname + 150, "#ABCDEFGH", 10);
+	msg_ev("cafe", NULL, longname, "hi", 2, false, 0);
+	l = last(conv("cafe"));
+	assert_clean(l->from);
+	assert_true(strlen(l->from) < MODEL_NAME_MAX);
+	assert_true(has(l->from, "#ABCDEFGH"));
+	assert_int_equal(strcmp(l->from + strlen(l->from) - 9, "#ABCDEFGH"), 0);
 	assert_all_clean();
 }
 
