@@ -160,9 +160,12 @@ model_conv_find(struct model *m, const char *name, bool is_room)
 	return NULL;
 }
 
-/* The conversation for an event's room or peer, made if it is new. */
+/*
+ * The conversation for an event's room or peer, made if it is new and
+ * make is set (else NULL).
+ */
 static struct model_conv *
-model_conv_for(struct model *m, const char *room, const char *peer)
+model_conv_get(struct model *m, const char *room, const char *peer, bool make)
 {
 	char name[MODEL_NAME_MAX];
 	struct model_conv *c;
@@ -172,13 +175,19 @@ model_conv_for(struct model *m, const char *room, const char *peer)
 		return m->convs[0];
 	model_name(name, is_room ? room : peer);
 	c = model_conv_find(m, name, is_room);
-	if (c != NULL)
+	if (c != NULL || !make)
 		return c;
 	if (m->nconvs == MODEL_CONVS_MAX)
 		return m->convs[0];
 	c = model_conv_new(name, is_room, false);
 	m->convs[m->nconvs++] = c;
 	return c;
+}
+
+static struct model_conv *
+model_conv_for(struct model *m, const char *room, const char *peer)
+{
+	return model_conv_get(m, room, peer, true);
 }
 
 static void
@@ -381,9 +390,10 @@ model_sent(struct model *m, const struct engine_event *ev)
 static void
 model_delivered(struct model *m, const struct engine_event *ev)
 {
-	struct model_conv *c = model_conv_for(m, ev->room, ev->peer);
+	/* A late receipt does not bring back a room left. */
+	struct model_conv *c = model_conv_get(m, ev->room, ev->peer, false);
 
-	if (ev->msgid == NULL)
+	if (c == NULL || ev->msgid == NULL)
 		return;
 	for (size_t i = c->count; i-- > 0;) {
 		struct model_line *l =

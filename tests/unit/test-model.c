@@ -528,6 +528,25 @@ test_send(void **state)
 }
 
 static void
+test_delivered_after_leave(void **state)
+{
+	struct engine_event ev;
+
+	(void)state;
+	room_ev("joined", "cafe");
+	room_ev("left", "cafe");
+	assert_int_equal(M.nconvs, 1);
+	/* The relay's late receipt does not bring the room back. */
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_DELIVERED;
+	ev.room = "cafe";
+	ev.msgid = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	model_on_event(&M, &ev);
+	assert_int_equal(M.nconvs, 1);
+	assert_null(conv("cafe"));
+}
+
+static void
 test_scrollback(void **state)
 {
 	char text[32];
@@ -995,6 +1014,8 @@ main(void)
 	        test_conversations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_convs_max, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_send, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_delivered_after_leave, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scrollback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search_ring, setup, teardown),
