@@ -218,9 +218,13 @@ model_add(struct model *m, struct model_conv *c, enum model_line_kind kind,
 		model_line_free(&c->lines[c->head]);
 		c->head = (c->head + 1) % MODEL_LINES_MAX;
 		c->count--;
-		if (m->search_found && m->search_hit > 0 &&
-		    c == model_current(m))
-			m->search_hit--;
+		/* The line found moves down, or goes. */
+		if (m->search_found && c == model_current(m)) {
+			if (m->search_hit > 0)
+				m->search_hit--;
+			else
+				m->search_found = false;
+		}
 	}
 	l = &c->lines[(c->head + c->count) % MODEL_LINES_MAX];
 	c->count++;
@@ -233,7 +237,7 @@ model_add(struct model *m, struct model_conv *c, enum model_line_kind kind,
 	}
 	l->text = model_clean(text, len, UTF8_TEXT, &l->text_len);
 	/* Reading older lines: the view stays where it is. */
-	if (c->scroll > 0)
+	if (c->scroll > 0 && c->scroll + 1 < c->count)
 		c->scroll++;
 	if ((kind == MODEL_LINE_MSG) &&
 	    (c != model_current(m) || c->scroll > 0))

@@ -576,6 +576,11 @@ test_scrollback(void **state)
 	model_apply(&M, UI_PAGE_UP, 0, 5000, out, sizeof out);
 	assert_int_equal(c->scroll, MODEL_LINES_MAX - 1);
 
+	/* Scrolled to the top of a full ring: new lines keep it valid. */
+	say("cafe", "new");
+	assert_true(c->scroll <= c->count - 1);
+	assert_int_equal(c->unread, 1);
+
 	/* Scrolled up a little: the view stays still. */
 	model_apply(&M, UI_PAGE_DOWN, 0, 5000, out, sizeof out);
 	assert_int_equal(c->scroll, 0);
@@ -676,11 +681,13 @@ test_search_ring(void **state)
 	act(UI_SUBMIT);
 	assert_true(M.search_found);
 	assert_int_equal(M.search_hit, 1);
-	/* The hit moves down as older lines go. */
+	/* The hit moves down as older lines go, and goes with its line. */
 	say("cafe", "more");
 	assert_true(M.search_found);
 	assert_int_equal(M.search_hit, 0);
 	assert_string_equal(model_line_at(c, M.search_hit)->text, "needle");
+	say("cafe", "more");
+	assert_false(M.search_found);
 	assert_true(c->scroll <= c->count - 1);
 }
 
