@@ -824,7 +824,8 @@ model_apply(struct model *m, enum ui_action_kind a, uint32_t ch, size_t page,
 			c->scroll = c->count > 0 ? c->count - 1 : 0;
 		break;
 	case UI_PAGE_DOWN:
-		c->scroll = c->scroll > page ? c->scroll - page : 0;
+		i = page > 0 ? page : 1;
+		c->scroll = c->scroll > i ? c->scroll - i : 0;
 		if (c->scroll == 0)
 			c->unread = 0;
 		break;

@@ -580,6 +580,11 @@ test_scrollback(void **state)
 	say("cafe", "new");
 	assert_true(c->scroll <= c->count - 1);
 	assert_int_equal(c->unread, 1);
+	/* Page 0 (a tiny window) still scrolls both ways. */
+	model_apply(&M, UI_PAGE_DOWN, 0, 0, out, sizeof out);
+	assert_int_equal(c->scroll, MODEL_LINES_MAX - 2);
+	model_apply(&M, UI_PAGE_UP, 0, 0, out, sizeof out);
+	assert_int_equal(c->scroll, MODEL_LINES_MAX - 1);
 
 	/* Scrolled up a little: the view stays still. */
 	model_apply(&M, UI_PAGE_DOWN, 0, 5000, out, sizeof out);
