@@ -203,6 +203,8 @@ model_conv_drop(struct model *m, struct model_conv *c)
 	memmove(&m->convs[i], &m->convs[i + 1],
 	    (m->nconvs - i - 1) * sizeof m->convs[0]);
 	m->nconvs--;
+	if (m->cur == i)
+		m->search_found = false;
 	if (m->cur >= i && m->cur > 0)
 		m->cur--;
 }
@@ -358,6 +360,8 @@ model_room(struct model *m, const struct engine_event *ev)
 			if (m->convs[i] == c)
 				m->cur = i;
 		c->unread = 0;
+		/* A search's hit was in the one shown before. */
+		m->search_found = false;
 	}
 }
 
@@ -688,7 +692,8 @@ model_find(struct model *m)
 
 	if (qlen == 0)
 		return;
-	i = m->search_found ? m->search_hit : c->count;
+	i = m->search_found && m->search_hit < c->count ? m->search_hit
+	                                                : c->count;
 	while (i-- > 0) {
 		const struct model_line *l = model_line_at(c, i);
 

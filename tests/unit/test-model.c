@@ -667,6 +667,45 @@ test_search(void **state)
 }
 
 static void
+test_search_then_switch(void **state)
+{
+	char text[32];
+
+	(void)state;
+	room_ev("joined", "big");
+	for (int i = 0; i < 50; i++) {
+		snprintf(text, sizeof text, "line %d", i);
+		say("big", text);
+	}
+	act(UI_SEARCH);
+	type("line 4");
+	act(UI_SUBMIT);
+	assert_true(M.search_found);
+	assert_true(M.search_hit > 40);
+
+	/* A room made comes into view: the old hit means nothing there. */
+	room_ev("created", "small");
+	assert_string_equal(model_current(&M)->name, "small");
+	act(UI_SUBMIT);
+	assert_false(M.search_found);
+	act(UI_CANCEL);
+
+	/* The same when the room in view is left. */
+	act(UI_PREV_CONV);
+	assert_string_equal(model_current(&M)->name, "big");
+	act(UI_SEARCH);
+	type("line 4");
+	act(UI_SUBMIT);
+	assert_true(M.search_found);
+	room_ev("left", "big");
+	assert_true(M.cur < M.nconvs);
+	act(UI_SUBMIT);
+	assert_false(M.search_found);
+	act(UI_CANCEL);
+	assert_false(M.searching);
+}
+
+static void
 test_search_ring(void **state)
 {
 	char text[32];
@@ -1030,6 +1069,8 @@ main(void)
 	        test_delivered_after_leave, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scrollback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_search_then_switch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search_ring, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic, setup, teardown),
