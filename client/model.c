@@ -287,17 +287,19 @@ static void
 model_relay(struct model *m, const struct engine_event *ev)
 {
 	struct model_relay *r = NULL;
-	char buf[256];
+	char buf[256], host[sizeof r->host];
 
+	/* Compared as kept: a long host is cut to fit. */
+	snprintf(host, sizeof host, "%s", ev->name);
 	for (size_t i = 0; i < m->nrelays; i++)
 		if (m->relays[i].port == ev->port &&
-		    strcmp(m->relays[i].host, ev->name) == 0)
+		    strcmp(m->relays[i].host, host) == 0)
 			r = &m->relays[i];
 	if (r == NULL) {
 		if (m->nrelays == MODEL_RELAYS_MAX)
 			return;
 		r = &m->relays[m->nrelays++];
-		snprintf(r->host, sizeof r->host, "%s", ev->name);
+		memcpy(r->host, host, sizeof host);
 		r->port = ev->port;
 	}
 	snprintf(r->state, sizeof r->state, "%s", ev->action);

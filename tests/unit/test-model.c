@@ -344,6 +344,32 @@ test_sanitise_events(void **state)
 }
 
 static void
+test_relay_long_host(void **state)
+{
+	static const char *const states[] = {"connecting", "ready", "offline"};
+	char host[100];
+	struct engine_event ev;
+
+	(void)state;
+	memset(host, 'r', sizeof host - 1);
+	host[sizeof host - 1] = '\0';
+	for (size_t i = 0; i < 3; i++) {
+		memset(&ev, 0, sizeof ev);
+		ev.kind = ENGINE_EV_RELAY;
+		ev.action = states[i];
+		ev.name = host;
+		ev.port = 443;
+		model_on_event(&M, &ev);
+	}
+	/* One relay, in its latest state, however long its name. */
+	assert_int_equal(M.nrelays, 1);
+	assert_string_equal(M.relays[0].state, "offline");
+	ev.port = 444;
+	model_on_event(&M, &ev);
+	assert_int_equal(M.nrelays, 2);
+}
+
+static void
 test_conversations(void **state)
 {
 	(void)state;
@@ -1061,6 +1087,8 @@ main(void)
 	        test_sanitise_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_sanitise_events, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_relay_long_host, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_conversations, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_convs_max, setup, teardown),
