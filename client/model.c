@@ -49,18 +49,23 @@ model_clean(const char *s, size_t len, enum utf8_mode mode, size_t *out_len)
 static void
 model_name(char dst[MODEL_NAME_MAX], const char *s)
 {
-	size_t len = s != NULL ? strnlen(s, 200) : 0, n, fp = len;
+	char tail[MODEL_NAME_MAX];
+	size_t len = s != NULL ? strnlen(s, 200) : 0, n, fp = len, tn = 0;
 
 	for (size_t i = 0; i < len; i++)
 		if (s[i] == '#')
 			fp = i;
-	n = utf8_sanitize(
-	    dst, MODEL_NAME_MAX, (const uint8_t *)s, fp, UTF8_NAME);
-	if (fp < len && n + 1 < MODEL_NAME_MAX) {
-		dst[n++] = '#';
-		utf8_sanitize(dst + n, MODEL_NAME_MAX - n,
-		    (const uint8_t *)s + fp + 1, len - fp - 1, UTF8_NAME);
+	tail[0] = '\0';
+	if (fp < len) {
+		tail[0] = '#';
+		tn = 1 + utf8_sanitize(tail + 1, sizeof tail - 1,
+		             (const uint8_t *)s + fp + 1, len - fp - 1,
+		             UTF8_NAME);
 	}
+	/* A long name is cut, never the fingerprint that tells it apart. */
+	n = utf8_sanitize(
+	    dst, MODEL_NAME_MAX - tn, (const uint8_t *)s, fp, UTF8_NAME);
+	memcpy(dst + n, tail, tn + 1);
 }
 
 static void
@@ -155,9 +160,12 @@ model_conv_find(struct model *m, const char *name, bool is_room)
 	return NULL;
 }
 
-/* The conversation for an event's room or peer, made if it is new. */
+/*
+ * The conversation for an event's room or peer, made if it is new and
+ * make is set (else NULL).
+ */
 static struct model_conv *
-model_conv_for(struct model *m, const char *room, const char *peer)
+model_conv_get(struct model *m, const char *room, const char *peer, bool make)
 {
 	char name[MODEL_NAME_MAX];
 	struct model_conv *c;
@@ -167,13 +175,19 @@ model_conv_for(struct model *m, const char *room, const char *peer)
 		return m->convs[0];
 	model_name(name, is_room ? room : peer);
 	c = model_conv_find(m, name, is_room);
-	if (c != NULL)
+	if (c != NULL || !make)
 		return c;
 	if (m->nconvs == MODEL_CONVS_MAX)
 		return m->convs[0];
 	c = model_conv_new(name, is_room, false);
 	m->convs[m->nconvs++] = c;
 	return c;
+}
+
+static struct model_conv *
+model_conv_for(struct model *m, const char *room, const char *peer)
+{
+	return model_conv_get(m, room, peer, true);
 }
 
 static void
@@ -189,6 +203,8 @@ model_conv_drop(struct model *m, struct model_conv *c)
 	memmove(&m->convs[i], &m->convs[i + 1],
 	    (m->nconvs - i - 1) * sizeof m->convs[0]);
 	m->nconvs--;
+	if (m->cur == i)
+		m->search_found = false;
 	if (m->cur >= i && m->cur > 0)
 		m->cur--;
 }
@@ -204,9 +220,13 @@ model_add(struct model *m, struct model_conv *c, enum model_line_kind kind,
 		model_line_free(&c->lines[c->head]);
 		c->head = (c->head + 1) % MODEL_LINES_MAX;
 		c->count--;
-		if (m->search_found && m->search_hit > 0 &&
-		    c == model_current(m))
-			m->search_hit--;
+		/* The line found moves down, or goes. */
+		if (m->search_found && c == model_current(m)) {
+			if (m->search_hit > 0)
+				m->search_hit--;
+			else
+				m->search_found = false;
+		}
 	}
 	l = &c->lines[(c->head + c->count) % MODEL_LINES_MAX];
 	c->count++;
@@ -219,7 +239,7 @@ model_add(struct model *m, struct model_conv *c, enum model_line_kind kind,
 	}
 	l->text = model_clean(text, len, UTF8_TEXT, &l->text_len);
 	/* Reading older lines: the view stays where it is. */
-	if (c->scroll > 0)
+	if (c->scroll > 0 && c->scroll + 1 < c->count)
 		c->scroll++;
 	if ((kind == MODEL_LINE_MSG) &&
 	    (c != model_current(m) || c->scroll > 0))
@@ -267,17 +287,19 @@ static void
 model_relay(struct model *m, const struct engine_event *ev)
 {
 	struct model_relay *r = NULL;
-	char buf[256];
+	char buf[256], host[sizeof r->host];
 
+	/* Compared as kept: a long host is cut to fit. */
+	snprintf(host, sizeof host, "%s", ev->name);
 	for (size_t i = 0; i < m->nrelays; i++)
 		if (m->relays[i].port == ev->port &&
-		    strcmp(m->relays[i].host, ev->name) == 0)
+		    strcmp(m->relays[i].host, host) == 0)
 			r = &m->relays[i];
 	if (r == NULL) {
 		if (m->nrelays == MODEL_RELAYS_MAX)
 			return;
 		r = &m->relays[m->nrelays++];
-		snprintf(r->host, sizeof r->host, "%s", ev->name);
+		memcpy(r->host, host, sizeof host);
 		r->port = ev->port;
 	}
 	snprintf(r->state, sizeof r->state, "%s", ev->action);
@@ -340,6 +362,8 @@ model_room(struct model *m, const struct engine_event *ev)
 			if (m->convs[i] == c)
 				m->cur = i;
 		c->unread = 0;
+		/* A search's hit was in the one shown before. */
+		m->search_found = false;
 	}
 }
 
@@ -376,9 +400,10 @@ model_sent(struct model *m, const struct engine_event *ev)
 static void
 model_delivered(struct model *m, const struct engine_event *ev)
 {
-	struct model_conv *c = model_conv_for(m, ev->room, ev->peer);
+	/* A late receipt does not bring back a room left. */
+	struct model_conv *c = model_conv_get(m, ev->room, ev->peer, false);
 
-	if (ev->msgid == NULL)
+	if (c == NULL || ev->msgid == NULL)
 		return;
 	for (size_t i = c->count; i-- > 0;) {
 		struct model_line *l =
@@ -669,7 +694,8 @@ model_find(struct model *m)
 
 	if (qlen == 0)
 		return;
-	i = m->search_found ? m->search_hit : c->count;
+	i = m->search_found && m->search_hit < c->count ? m->search_hit
+	                                                : c->count;
 	while (i-- > 0) {
 		const struct model_line *l = model_line_at(c, i);
 
@@ -805,7 +831,8 @@ model_apply(struct model *m, enum ui_action_kind a, uint32_t ch, size_t page,
 			c->scroll = c->count > 0 ? c->count - 1 : 0;
 		break;
 	case UI_PAGE_DOWN:
-		c->scroll = c->scroll > page ? c->scroll - page : 0;
+		i = page > 0 ? page : 1;
+		c->scroll = c->scroll > i ? c->scroll - i : 0;
 		if (c->scroll == 0)
 			c->unread = 0;
 		break;
