@@ -9,6 +9,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_relay_entry,
     &cmd_proxy_entry,
     &cmd_panic_entry,
+    &cmd_notify_entry,
     &cmd_room_entry,
     &cmd_join_entry,
     &cmd_invite_entry,

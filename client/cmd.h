@@ -28,6 +28,7 @@ extern const struct cmd_entry cmd_persona_entry;
 extern const struct cmd_entry cmd_relay_entry;
 extern const struct cmd_entry cmd_proxy_entry;
 extern const struct cmd_entry cmd_panic_entry;
+extern const struct cmd_entry cmd_notify_entry;
 extern const struct cmd_entry cmd_room_entry;
 extern const struct cmd_entry cmd_join_entry;
 extern const struct cmd_entry cmd_invite_entry;

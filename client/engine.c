@@ -32,6 +32,8 @@
 #define ENGINE_PERSONA_ID_LEN 16
 #define ENGINE_PERSONA_LEN (1 + 32 + 32 + 8 + ENGINE_PERSONA_ID_LEN)
 #define ENGINE_SETTING_PERSONA "persona"
+/* The interface's bell for messages not in view: "bell" or "off". */
+#define ENGINE_SETTING_NOTIFY "notify"
 /* What the panic key does: "wipe" or "exit". */
 #define ENGINE_SETTING_PANIC "panic"
 /* The proxy URL (it may hold a password: the store is encrypted). */
@@ -385,6 +387,47 @@ engine_panic_load(struct engine *e)
 	                    sizeof ENGINE_SETTING_PANIC - 1, (uint8_t *)mode,
 	                    sizeof mode, &len) == 0 &&
 	                len == 4 && memcmp(mode, "wipe", 4) == 0;
+}
+
+bool
+engine_notify_bell(struct engine *e)
+{
+	char cur[8];
+	size_t len = 0;
+
+	return cstore_get(e->store, CSTORE_SETTING,
+	           (const uint8_t *)ENGINE_SETTING_NOTIFY,
+	           sizeof ENGINE_SETTING_NOTIFY - 1, (uint8_t *)cur, sizeof cur,
+	           &len) == 0 &&
+	       len == 4 && memcmp(cur, "bell", 4) == 0;
+}
+
+void
+engine_notify_set(struct engine *e, const char *mode)
+{
+	struct engine_event ev;
+	bool bell;
+
+	if (mode != NULL) {
+		if (strcmp(mode, "bell") != 0 && strcmp(mode, "off") != 0) {
+			engine_error(e, "/notify", "say bell or off");
+			return;
+		}
+		if (cstore_put(e->store, CSTORE_SETTING,
+		        (const uint8_t *)ENGINE_SETTING_NOTIFY,
+		        sizeof ENGINE_SETTING_NOTIFY - 1, (const uint8_t *)mode,
+		        strlen(mode)) != 0) {
+			engine_error(
+			    e, "/notify", "the store could not be written");
+			return;
+		}
+	}
+	bell = engine_notify_bell(e);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_SETTING;
+	ev.action = "notify";
+	ev.name = bell ? "bell" : "off";
+	e->emit(e->arg, &ev);
 }
 
 void

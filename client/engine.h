@@ -165,6 +165,10 @@ void engine_relay_set(struct engine *e, const char *address);
  * "off"), stored in the store, and reconnects; NULL reports it.
  */
 void engine_proxy_set(struct engine *e, const char *url);
+/* Whether the interface rings the terminal's bell for a message not in
+ * view: "bell" or "off" (the default); NULL reports it. */
+void engine_notify_set(struct engine *e, const char *mode);
+bool engine_notify_bell(struct engine *e);
 /* What the panic key does: "exit" (the default) or "wipe" as well;
  * NULL reports it. */
 void engine_panic_set(struct engine *e, const char *mode);

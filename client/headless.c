@@ -146,9 +146,10 @@ headless_emit(void *arg, const struct engine_event *ev)
 		json_uint(&j, "count", ev->count);
 		break;
 	case ENGINE_EV_SETTING:
-		if (strcmp(ev->action, "panic") == 0) {
+		if (strcmp(ev->action, "panic") == 0 ||
+		    strcmp(ev->action, "notify") == 0) {
 			json_cstr(&j, "setting", ev->action);
-			json_cstr(&j, "panic", ev->name);
+			json_cstr(&j, ev->action, ev->name);
 			break;
 		}
 		if (strcmp(ev->action, "proxy") == 0) {

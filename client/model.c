@@ -242,8 +242,12 @@ model_add(struct model *m, struct model_conv *c, enum model_line_kind kind,
 	if (c->scroll > 0 && c->scroll + 1 < c->count)
 		c->scroll++;
 	if ((kind == MODEL_LINE_MSG) &&
-	    (c != model_current(m) || c->scroll > 0))
+	    (c != model_current(m) || c->scroll > 0)) {
 		c->unread++;
+		/* A bell, if asked for: it says nothing of who or what. */
+		if (m->bell)
+			m->ring = true;
+	}
 	m->dirty = true;
 	return l;
 }
@@ -497,6 +501,16 @@ model_on_event(struct model *m, const struct engine_event *ev)
 		model_expire(m, (uint64_t)time(NULL));
 		break;
 	case ENGINE_EV_SETTING:
+		if (strcmp(ev->action, "notify") == 0) {
+			m->bell = strcmp(ev->name, "bell") == 0;
+			model_info(m, model_current(m),
+			    m->bell
+			        ? "a bell rings when a message comes in "
+			          "elsewhere (it says nothing of who or what)"
+			        : "no bell: nothing outside the screen tells "
+			          "of a message");
+			break;
+		}
 		if (strcmp(ev->action, "panic") == 0)
 			snprintf(buf, sizeof buf,
 			    "the panic key (F12, Ctrl-Q twice) will %s",
@@ -510,7 +524,12 @@ model_on_event(struct model *m, const struct engine_event *ev)
 			snprintf(buf, sizeof buf, "history %s; messages %s",
 			    ev->history ? "kept" : "not kept",
 			    ev->expire_s ? "disappear" : "stay");
-		model_info(m, model_conv_for(m, ev->room, ev->peer), buf);
+		/* A setting of the whole store answers where it was asked. */
+		model_info(m,
+		    ev->room == NULL && ev->peer == NULL
+		        ? model_current(m)
+		        : model_conv_for(m, ev->room, ev->peer),
+		    buf);
 		break;
 	}
 	m->dirty = true;
@@ -519,9 +538,11 @@ model_on_event(struct model *m, const struct engine_event *ev)
 void
 model_expire(struct model *m, uint64_t now_s)
 {
+	bool dropped = false;
+
 	for (size_t i = 0; i < m->nconvs; i++) {
 		struct model_conv *c = m->convs[i];
-		size_t keep = 0;
+		size_t keep = 0, msgs = 0;
 
 		/* Compacts the ring in place, oldest first. */
 		for (size_t j = 0; j < c->count; j++) {
@@ -531,8 +552,10 @@ model_expire(struct model *m, uint64_t now_s)
 			if (l->expires_s != 0 && l->expires_s <= now_s) {
 				model_line_free(l);
 				m->dirty = true;
+				dropped = true;
 				continue;
 			}
+			msgs += l->kind == MODEL_LINE_MSG;
 			if (keep != j) {
 				c->lines[(c->head + keep) % MODEL_LINES_MAX] =
 				    *l;
@@ -543,8 +566,13 @@ model_expire(struct model *m, uint64_t now_s)
 		c->count = keep;
 		if (c->scroll >= c->count)
 			c->scroll = c->count > 0 ? c->count - 1 : 0;
+		/* Gone messages are not waiting to be read either. */
+		if (c->unread > msgs)
+			c->unread = msgs;
 	}
-	m->search_found = false;
+	/* The line a search found may be gone (this runs every second). */
+	if (dropped)
+		m->search_found = false;
 }
 
 /* Puts conversation i in view. */

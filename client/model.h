@@ -92,6 +92,8 @@ struct model {
 	char complete_prefix[MODEL_NAME_MAX];
 	size_t complete_next;
 	bool completing;
+	bool bell;  /* /notify bell: ring for messages not in view */
+	bool ring;  /* a bell is due (the interface rings and clears it) */
 	bool dirty; /* something to draw */
 	bool quit;  /* the engine said bye */
 };

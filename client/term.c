@@ -201,6 +201,13 @@ term_resize(int *cols, int *rows)
 }
 
 void
+term_bell(void)
+{
+	if (term_on)
+		beep();
+}
+
+void
 term_stop(void)
 {
 	if (!term_on)

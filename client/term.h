@@ -27,6 +27,9 @@ void term_resize(int *cols, int *rows);
 /* The current size. */
 void term_size(int *cols, int *rows);
 
+/* Rings the terminal's bell (a flash if it has none). */
+void term_bell(void);
+
 /* Clears the screen and ends curses (the terminal is as before). */
 void term_stop(void);
 

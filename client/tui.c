@@ -135,7 +135,13 @@ tui_on_draw(uv_prepare_t *p)
 {
 	struct tui *t = p->data;
 
-	if (!t->m.dirty || t->stopping)
+	if (t->stopping)
+		return;
+	if (t->m.ring) {
+		t->m.ring = false;
+		term_bell();
+	}
+	if (!t->m.dirty)
 		return;
 	t->m.dirty = false;
 	view_draw(&t->m, t->cols, t->rows);
@@ -286,6 +292,7 @@ tui_run(const char *home, const char *passphrase_file,
 	t->started = true;
 	/* The rooms go into the list, and the first comes into view. */
 	engine_command(&t->e, "/rooms", 6);
+	t->m.bell = engine_notify_bell(&t->e);
 	if (t->m.nconvs > 1) {
 		t->m.cur = 1;
 		t->m.convs[1]->unread = 0;

@@ -159,6 +159,19 @@ has "a second process is refused clearly" 'the store is open in another hearth'
 exec 9>&-
 wait "$first"
 
+# Settings the interface reads, kept in the store across runs.
+run 0 "/notify" "/panic"
+has "no bell by default" '{"event":"setting","setting":"notify","notify":"off"}'
+has "the panic key only leaves by default" '{"event":"setting","setting":"panic","panic":"exit"}'
+run 0 "/notify bell" "/panic wipe" "/notify loud"
+has "bell set" '"setting":"notify","notify":"bell"'
+has "a bad bell is refused" '{"event":"error","command":"/notify","reason":"say bell or off"}'
+run 0 "/notify" "/panic"
+has "the bell is remembered" '"setting":"notify","notify":"bell"'
+has "panic wipe is remembered" '"setting":"panic","panic":"wipe"'
+run 0 "/notify off" "/panic exit"
+has "and set back" '"setting":"panic","panic":"exit"'
+
 # --wipe: everything gone, no passphrase needed; a new store starts empty.
 cp -r "$home" "$tmp/home2"
 env -u HEARTH_PASSPHRASE "$client" --wipe --home "$tmp/home2" >"$tmp/out" 2>&1

@@ -137,10 +137,15 @@ t send-keys -t ben Escape
 sleep 0.3
 screen ben | grep -qF "panic: clear the screen" && not_ok "Esc closes help" || ok "Esc closes help"
 
-# The panic key: the screen is cleared and the program gone at once.
+# The panic key: the screen is cleared and the program gone at once;
+# ana asked for the store to go with it.
+type_line ana "/panic wipe"
+wait_screen "ana sets the panic key to wipe" ana "will wipe this store and leave"
+[ -f "$tmp/ana/hearth.db" ] && ok "ana's store is there before" || not_ok "ana's store is there before"
 t send-keys -t ana F12
 wait_screen "F12 leaves at once" ana "EXITED 0"
 screen ana | grep -qF "hello ben" && not_ok "nothing left on the screen" || ok "nothing left on the screen"
+[ ! -e "$tmp/ana/hearth.db" ] && ok "and the store is wiped" || not_ok "and the store is wiped"
 t send-keys -t ben C-q
 wait_screen "Ctrl-Q once only warns" ben "Press Ctrl-Q again"
 t send-keys -t ben C-q

@@ -1074,6 +1074,55 @@ test_all_events(void **state)
 	assert_all_clean();
 }
 
+/*
+ * /notify bell: a message in a conversation not in view rings, one in
+ * view does not, and nothing rings when the bell is off (the default).
+ */
+static void
+notify_ev(const char *mode)
+{
+	struct engine_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_SETTING;
+	ev.action = "notify";
+	ev.name = mode;
+	model_on_event(&M, &ev);
+}
+
+static void
+test_bell(void **state)
+{
+	room_ev("joined", "here");
+	room_ev("joined", "there");
+	/* "there" is in view now. */
+	say("here", "off by default");
+	assert_false(M.ring);
+	notify_ev("bell");
+	assert_true(M.bell);
+	say("there", "in view");
+	assert_false(M.ring);
+	say("here", "elsewhere");
+	assert_true(M.ring);
+	M.ring = false;
+	notify_ev("off");
+	say("here", "elsewhere again");
+	assert_false(M.ring);
+}
+
+/* Expired messages are not waiting to be read. */
+static void
+test_expire_unread(void **state)
+{
+	room_ev("joined", "here");
+	room_ev("joined", "there");
+	msg_ev("here", NULL, "bob#BBBBBBBB", "soon gone", 9, false, 100);
+	msg_ev("here", NULL, "bob#BBBBBBBB", "stays", 5, false, 0);
+	assert_int_equal(M.convs[1]->unread, 2);
+	model_expire(&M, 200);
+	assert_int_equal(M.convs[1]->unread, 1);
+}
+
 int
 main(void)
 {
@@ -1108,6 +1157,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_paste_and_edit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_all_events, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bell, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_expire_unread, setup, teardown),
 	};
 
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL) {
