@@ -150,6 +150,10 @@ t send-keys -t ben C-q
 wait_screen "Ctrl-Q once only warns" ben "Press Ctrl-Q again"
 t send-keys -t ben C-q
 wait_screen "Ctrl-Q twice leaves" ben "EXITED 0"
+# The interface drew on the alternate screen, cleared it, and left
+# nothing said in the terminal's scrollback either.
+t capture-pane -p -S -2000 -t ben | grep -qF "hello ben" &&
+    not_ok "nothing said in the scrollback" || ok "nothing said in the scrollback"
 
 # /quit leaves normally too, and the store is still there.
 t new-session -d -s ben2 -x 80 -y 24 \
