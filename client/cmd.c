@@ -18,6 +18,8 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_say_entry,
     &cmd_dm_entry,
     &cmd_verify_entry,
+    &cmd_timer_entry,
+    &cmd_safe_entry,
     &cmd_history_entry,
     &cmd_expire_entry,
     &cmd_leave_entry,

@@ -37,6 +37,8 @@ extern const struct cmd_entry cmd_members_entry;
 extern const struct cmd_entry cmd_say_entry;
 extern const struct cmd_entry cmd_dm_entry;
 extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_timer_entry;
+extern const struct cmd_entry cmd_safe_entry;
 extern const struct cmd_entry cmd_history_entry;
 extern const struct cmd_entry cmd_expire_entry;
 extern const struct cmd_entry cmd_leave_entry;

@@ -22,6 +22,12 @@ content_check(const struct content *c)
 		return 0;
 	case CONTENT_SENDERKEY:
 		return c->len == SENDERKEY_DIST_LEN ? 0 : ERR_PROTO;
+	case CONTENT_ALERT:
+		if (c->len > CONTENT_TEXT_MAX)
+			return ERR_PROTO;
+		if (c->len > 0 && !utf8_valid(c->body, c->len))
+			return ERR_UTF8;
+		return 0;
 	}
 	return ERR_PROTO;
 }

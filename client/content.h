@@ -33,6 +33,9 @@ enum content_type {
 	CONTENT_TEXT = 1,      /* body: UTF-8 text, 1..CONTENT_TEXT_MAX */
 	CONTENT_SENDERKEY = 2, /* body: a sender-key distribution (pairwise
 	                          only) of SENDERKEY_DIST_LEN bytes */
+	CONTENT_ALERT = 3,     /* a safety timer's alert (escrowed, pairwise
+	                          only): time_s is the missed check-in, body
+	                          the sender's note, 0..CONTENT_TEXT_MAX */
 };
 
 struct content {

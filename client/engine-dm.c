@@ -889,6 +889,18 @@ engine_dm_on_msg(struct engine *e, struct link *l, const struct wire_msg *m)
 	        frame, PAD_BUCKET_MAX, &flen) != 0 ||
 	    memcmp(sender, e->keys->id.pk, 32) == 0)
 		goto out; /* not for us, or forged: dropped */
+	if (flen > 0 && frame[0] == ENGINE_ALERT_FRAME) {
+		/* Someone's safety timer ran out: no session involved. */
+		rc = cstore_begin(e->store);
+		if (rc == 0)
+			rc = engine_alert_open(
+			    e, sender, frame + 1, flen - 1, &c, &show);
+		if (engine_commit(e, rc) != 0)
+			ack = false;
+		else if (show)
+			engine_alert_event(e, sender, &c);
+		goto out;
+	}
 	cur = xmalloc(sizeof *cur);
 	next = xmalloc(sizeof *next);
 	pk = xmalloc(sizeof *pk);

@@ -139,6 +139,21 @@ void engine_prekeys_rotate_due(struct engine *e);
 /* The bundle this persona announces (makes its prekeys on first use). */
 int engine_bundle(struct engine *e, struct x3dh_bundle *b);
 
+/* engine-timer.c */
+/* The first byte of a sealed escrowed alert (a pairwise frame's is its
+ * version, 1). */
+#define ENGINE_ALERT_FRAME 0xa1
+void engine_timer_start(struct engine *e);
+void engine_timer_stop(struct engine *e);
+/* The relay answered an escrow request from the outbox. */
+void engine_timer_answer(struct engine *e, const struct outbox_rec *o, bool ok);
+/* An alert came (inside a batch): *show says to call engine_alert_event
+ * after the commit. */
+int engine_alert_open(struct engine *e, const uint8_t sender[32],
+    const uint8_t *in, size_t len, struct content *c, bool *show);
+void engine_alert_event(
+    struct engine *e, const uint8_t sender[32], const struct content *c);
+
 /* engine-history.c */
 /* Keeps c in scope's history if kept there (inside the caller's batch):
  * tag 'r' and a room id, or 'd' and a peer identity. */

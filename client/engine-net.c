@@ -208,7 +208,13 @@ engine_outbox_answer(
 	 * entry: a full mailbox, a relay's trouble or a refused subscription
 	 * may pass, and the tick sends it again.
 	 */
-	if (m->type == WIRE_MSG_FAIL && m->u.fail.code != PROTO_E_NOT_FOUND &&
+	bool ok = m->type == WIRE_MSG_OK;
+
+	/* An escrow that exists already is ours, sent before a crash. */
+	if (m->type == WIRE_MSG_FAIL && m->u.fail.code == PROTO_E_EXISTS)
+		ok = true;
+	if (!ok && m->type == WIRE_MSG_FAIL &&
+	    m->u.fail.code != PROTO_E_NOT_FOUND &&
 	    m->u.fail.code != PROTO_E_BAD_VALUE &&
 	    m->u.fail.code != PROTO_E_MALFORMED)
 		return;
@@ -229,6 +235,11 @@ engine_outbox_answer(
 	if (rc == 0 && m->type == WIRE_MSG_OK)
 		rc = engine_room_on_sent(e, &o);
 	if (engine_commit(e, rc) != 0 || !o.report) {
+		free(val);
+		return;
+	}
+	if (o.op >= OUTBOX_ESCROW_PUT) {
+		engine_timer_answer(e, &o, ok);
 		free(val);
 		return;
 	}
@@ -335,6 +346,45 @@ struct engine_flush {
 	size_t ndrain;
 };
 
+/* The safety timer's requests (their layouts: client/records.h). */
+static void
+engine_flush_escrow(
+    struct engine *e, struct link *l, uint64_t id, const struct outbox_rec *o)
+{
+	uint64_t release = 0;
+	struct wire_msg m;
+
+	memset(&m, 0, sizeof m);
+	if (o->op == OUTBOX_ESCROW_PUT) {
+		if (o->env_len <= 8)
+			return;
+		for (int i = 0; i < 8; i++)
+			release = release << 8 | o->env[i];
+		m.type = WIRE_MSG_ESCROW_PUT;
+		m.u.escrow_put.req = ++e->next_req;
+		m.u.escrow_put.cancel_hash.p = o->about;
+		m.u.escrow_put.cancel_hash.len = 32;
+		m.u.escrow_put.mbox.p = o->target;
+		m.u.escrow_put.mbox.len = 32;
+		m.u.escrow_put.release_s = release;
+		m.u.escrow_put.envelope.p = o->env + 8;
+		m.u.escrow_put.envelope.len = o->env_len - 8;
+	} else {
+		if (o->env_len != (o->op == OUTBOX_ESCROW_EXTEND ? 40u : 32u))
+			return;
+		if (o->op == OUTBOX_ESCROW_EXTEND)
+			for (int i = 0; i < 8; i++)
+				release = release << 8 | o->env[32 + i];
+		m.type = o->op == OUTBOX_ESCROW_CANCEL ? WIRE_MSG_ESCROW_CANCEL
+		                                       : WIRE_MSG_ESCROW_EXTEND;
+		m.u.escrow.req = ++e->next_req;
+		m.u.escrow.token.p = o->env;
+		m.u.escrow.token.len = 32;
+		m.u.escrow.release_s = release;
+	}
+	link_request(l, &m, LINK_REQ_OUTBOX, id, NULL);
+}
+
 static int
 engine_flush_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
     const uint8_t *val, size_t vlen)
@@ -371,6 +421,10 @@ engine_flush_one(void *arg, uint64_t id, uint64_t time_s, uint64_t expires_s,
 		return 0;
 	}
 	memset(&m, 0, sizeof m);
+	if (o.op >= OUTBOX_ESCROW_PUT) {
+		engine_flush_escrow(f->e, l, id, &o);
+		return 0;
+	}
 	if (o.op == OUTBOX_MBOX_PUT) {
 		m.type = WIRE_MSG_MBOX_PUT;
 	} else {

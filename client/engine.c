@@ -160,6 +160,9 @@ engine_adopt(struct engine *e, const char *name,
 	 */
 	engine_links_drop(e);
 	engine_rooms_load(e);
+	e->timer_warned = false;
+	if (e->timer_open)
+		engine_timer_start(e);
 	if (connect)
 		engine_links_sync(e);
 }
@@ -570,6 +573,7 @@ engine_shutdown(struct engine *e)
 {
 	engine_links_drop(e);
 	engine_tick_stop(e);
+	engine_timer_stop(e);
 	engine_expiry_stop(e);
 	if (e->sl_open) {
 		stream_loop_release(&e->sl);
@@ -626,6 +630,7 @@ engine_open(struct engine *e, const char *home, const char *pass, size_t len,
 	engine_prekeys_rotate_due(e);
 	engine_expiry_start(e);
 	engine_tick_start(e);
+	engine_timer_start(e);
 	return 0;
 }
 

@@ -38,6 +38,8 @@ enum engine_event_kind {
 	ENGINE_EV_VERIFY,    /* a contact's safety number */
 	ENGINE_EV_EXPIRED,   /* disappearing messages were deleted */
 	ENGINE_EV_SETTING,   /* a room's or contact's setting changed */
+	ENGINE_EV_TIMER,     /* the safety timer: set, armed, warning, ... */
+	ENGINE_EV_ALERT,     /* someone's safety timer ran out */
 };
 
 /* An event; every pointer is borrowed for the call. */
@@ -113,6 +115,9 @@ struct engine {
 	bool expiry_open;
 	uv_timer_t tick; /* retries (client/engine-net.c) */
 	bool tick_open;
+	uv_timer_t timer; /* the safety timer's warning and deadline */
+	bool timer_open;
+	bool timer_warned;
 	struct socks5_proxy proxy;
 	bool use_proxy;
 	bool proxy_flag; /* --proxy was given: it wins over /proxy */
@@ -187,6 +192,13 @@ void engine_room_say(struct engine *e, const char *name, const char *text);
 /* Direct messages (client/engine-dm.c). */
 void engine_dm_say(struct engine *e, const char *who, const char *text);
 void engine_dm_verify(struct engine *e, const char *who, bool confirm);
+
+/* The safety timer (client/engine-timer.c). */
+void engine_timer_set(
+    struct engine *e, const char *dur, const char *who, const char *note);
+void engine_timer_extend(struct engine *e, const char *dur);
+void engine_timer_show(struct engine *e);
+void engine_timer_safe(struct engine *e);
 
 /* History and disappearing messages (client/engine-history.c). */
 void engine_history(struct engine *e, const char *target, const char *onoff);

@@ -57,6 +57,8 @@ headless_emit(void *arg, const struct engine_event *ev)
 	    [ENGINE_EV_VERIFY] = "verify",
 	    [ENGINE_EV_EXPIRED] = "expired",
 	    [ENGINE_EV_SETTING] = "setting",
+	    [ENGINE_EV_TIMER] = "timer",
+	    [ENGINE_EV_ALERT] = "alert",
 	};
 	struct buf *out = arg;
 	struct json j;
@@ -144,6 +146,19 @@ headless_emit(void *arg, const struct engine_event *ev)
 		break;
 	case ENGINE_EV_EXPIRED:
 		json_uint(&j, "count", ev->count);
+		break;
+	case ENGINE_EV_TIMER:
+		json_cstr(&j, "action", ev->action);
+		if (ev->time_s != 0)
+			json_uint(&j, "deadline", ev->time_s);
+		if (ev->peer != NULL)
+			json_cstr(&j, "peer", ev->peer);
+		break;
+	case ENGINE_EV_ALERT:
+		json_cstr(&j, "from", ev->from);
+		json_uint(&j, "deadline", ev->time_s);
+		json_str(&j, "note", ev->text, ev->text_len);
+		json_cstr(&j, "id", ev->msgid);
 		break;
 	case ENGINE_EV_SETTING:
 		if (strcmp(ev->action, "panic") == 0 ||

@@ -19,6 +19,8 @@
 static const char *const model_room_cmds[] = {
     "/say", "/leave", "/members", "/invite", "/history", "/expire", NULL};
 
+static void model_show(struct model *m, size_t i);
+
 static void
 model_wipe_free(char *p, size_t len)
 {
@@ -421,6 +423,98 @@ model_delivered(struct model *m, const struct engine_event *ev)
 	}
 }
 
+/* "HH:MM" of t in local time. */
+static void
+model_hhmm(char out[8], uint64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
+	snprintf(out, 8, "%02d:%02d", tm.tm_hour % 24, tm.tm_min % 60);
+}
+
+static void
+model_timer(struct model *m, const struct engine_event *ev)
+{
+	struct model_conv *c = model_current(m);
+	char buf[512], hhmm[8];
+
+	model_hhmm(hhmm, ev->time_s);
+	if (strcmp(ev->action, "set") == 0) {
+		m->timer_deadline = ev->time_s;
+		snprintf(buf, sizeof buf,
+		    "Safety timer set: unless you type /safe by %s, %s gets "
+		    "an alert with your note. /timer +30m gives more time.",
+		    hhmm, ev->peer != NULL ? ev->peer : "your buddy");
+	} else if (strcmp(ev->action, "armed") == 0) {
+		snprintf(buf, sizeof buf,
+		    "The relay holds the alert: it goes out even if this "
+		    "device is off.");
+	} else if (strcmp(ev->action, "extended") == 0 ||
+	           strcmp(ev->action, "running") == 0) {
+		m->timer_deadline = ev->time_s;
+		snprintf(buf, sizeof buf, "Safety timer: until %s.", hhmm);
+	} else if (strcmp(ev->action, "moved") == 0) {
+		snprintf(buf, sizeof buf, "The relay moved the deadline.");
+	} else if (strcmp(ev->action, "warning") == 0) {
+		snprintf(buf, sizeof buf,
+		    "Ten minutes or less left on your safety timer (%s): "
+		    "/safe if you are safe, /timer +30m for more time.",
+		    hhmm);
+		model_add(m, c, MODEL_LINE_ERROR, NULL, buf, strlen(buf),
+		    (uint64_t)time(NULL));
+		if (m->bell)
+			m->ring = true;
+		return;
+	} else if (strcmp(ev->action, "safe") == 0) {
+		m->timer_deadline = 0;
+		snprintf(buf, sizeof buf,
+		    "Glad you are safe. Cancelling the alert with the relay.");
+	} else if (strcmp(ev->action, "cancelled") == 0) {
+		snprintf(buf, sizeof buf,
+		    "The alert is cancelled: it will not go out.");
+	} else if (strcmp(ev->action, "expired") == 0) {
+		m->timer_deadline = 0;
+		snprintf(buf, sizeof buf,
+		    "Your safety timer ran out: the alert has gone out.");
+	} else
+		return;
+	model_info(m, c, buf);
+}
+
+/* Someone's timer ran out: shown in their conversation and on top of
+ * every view until Esc. */
+static void
+model_alert(struct model *m, const struct engine_event *ev)
+{
+	struct model_conv *c = model_conv_for(m, NULL, ev->from);
+	char who[MODEL_NAME_MAX], hhmm[8], *note, *buf;
+	size_t nlen, cap;
+
+	model_name(who, ev->from);
+	model_hhmm(hhmm, ev->time_s);
+	note = model_clean(ev->text, ev->text_len, UTF8_TEXT, &nlen);
+	cap = nlen + 256 + MODEL_NAME_MAX;
+	buf = xmalloc(cap);
+	snprintf(buf, cap, "SAFETY ALERT: %s did not check in by %s.%s%s", who,
+	    hhmm, nlen > 0 ? " Their note: " : "", note);
+	model_add(m, c, MODEL_LINE_ERROR, NULL, buf, strlen(buf),
+	    (uint64_t)time(NULL));
+	snprintf(m->alert, sizeof m->alert,
+	    "SAFETY ALERT from %s (not checked in by %s): Esc to close", who,
+	    hhmm);
+	m->alert_active = true;
+	for (size_t i = 0; i < m->nconvs; i++)
+		if (m->convs[i] == c)
+			model_show(m, i);
+	if (m->bell)
+		m->ring = true;
+	model_wipe_free(note, nlen);
+	free(buf);
+}
+
 void
 model_on_event(struct model *m, const struct engine_event *ev)
 {
@@ -499,6 +593,12 @@ model_on_event(struct model *m, const struct engine_event *ev)
 		break;
 	case ENGINE_EV_EXPIRED:
 		model_expire(m, (uint64_t)time(NULL));
+		break;
+	case ENGINE_EV_TIMER:
+		model_timer(m, ev);
+		break;
+	case ENGINE_EV_ALERT:
+		model_alert(m, ev);
 		break;
 	case ENGINE_EV_SETTING:
 		if (strcmp(ev->action, "notify") == 0) {
@@ -905,6 +1005,7 @@ model_apply(struct model *m, enum ui_action_kind a, uint32_t ch, size_t page,
 		break;
 	case UI_CANCEL:
 		m->help = false;
+		m->alert_active = false;
 		if (m->searching) {
 			m->searching = false;
 			m->search_found = false;

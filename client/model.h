@@ -92,6 +92,9 @@ struct model {
 	char complete_prefix[MODEL_NAME_MAX];
 	size_t complete_next;
 	bool completing;
+	uint64_t timer_deadline; /* our safety timer, or 0 */
+	bool alert_active;       /* someone's alert, until Esc */
+	char alert[512];         /* its banner, sanitised */
 	bool bell;  /* /notify bell: ring for messages not in view */
 	bool ring;  /* a bell is due (the interface rings and clears it) */
 	bool dirty; /* something to draw */

@@ -292,7 +292,8 @@ outbox_rec_load(struct outbox_rec *o, const uint8_t *in, size_t len)
 	rd_copy(&r, o->about, sizeof o->about);
 	if (r.bad)
 		return ERR_TRUNCATED;
-	if (o->op < OUTBOX_ROOM_PUB || o->op > OUTBOX_WAIT || report > 1)
+	if (o->op < OUTBOX_ROOM_PUB || o->op > OUTBOX_ESCROW_EXTEND ||
+	    report > 1)
 		rc = ERR_PROTO;
 	o->report = report == 1;
 	if (rc == 0)
@@ -387,4 +388,53 @@ pending_rec_load(struct pending_rec *p, const uint8_t *in, size_t len)
 		return ERR_PROTO;
 	}
 	return 0;
+}
+
+int
+timer_rec_save(
+    const struct timer_rec *t, uint8_t *out, size_t cap, size_t *out_len)
+{
+	struct wr w;
+
+	*out_len = 0;
+	if (t->npeers == 0 || t->npeers > TIMER_REC_MAX_PEERS)
+		return ERR_PROTO;
+	wr_init(&w, out, cap);
+	wr_uint(&w, RECORDS_VERSION, 1);
+	wr_uint(&w, t->deadline_s, 8);
+	wr_uint(&w, t->npeers, 1);
+	for (size_t i = 0; i < t->npeers; i++) {
+		wr_bytes(&w, t->peers[i].token, 32);
+		wr_bytes(&w, t->peers[i].peer, 32);
+		wr_relay(&w, t->peers[i].relay);
+	}
+	return records_out(&w, out_len);
+}
+
+int
+timer_rec_load(struct timer_rec *t, const uint8_t *in, size_t len)
+{
+	struct rd r;
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	rd_init(&r, in, len);
+	if ((rc = records_version(&r)) != 0)
+		return rc;
+	t->deadline_s = rd_uint(&r, 8);
+	t->npeers = (size_t)rd_uint(&r, 1);
+	if (r.bad)
+		return ERR_TRUNCATED;
+	if (t->npeers == 0 || t->npeers > TIMER_REC_MAX_PEERS)
+		rc = ERR_PROTO;
+	for (size_t i = 0; rc == 0 && i < t->npeers; i++) {
+		rd_copy(&r, t->peers[i].token, 32);
+		rd_copy(&r, t->peers[i].peer, 32);
+		rc = rd_relay(&r, t->peers[i].relay);
+	}
+	if (rc == 0)
+		rc = records_end(&r);
+	if (rc != 0)
+		sodium_memzero(t, sizeof *t);
+	return rc;
 }

@@ -121,6 +121,16 @@ enum outbox_op {
 	 * starts.
 	 */
 	OUTBOX_WAIT = 4,
+	/*
+	 * The safety timer's relay requests (client/engine-timer.c); target
+	 * is the mailbox id for a put, about the cancel hash, and env:
+	 *   put:    release_s (8) | sealed alert envelope
+	 *   cancel: token (32)
+	 *   extend: token (32) | release_s (8)
+	 */
+	OUTBOX_ESCROW_PUT = 5,
+	OUTBOX_ESCROW_CANCEL = 6,
+	OUTBOX_ESCROW_EXTEND = 7,
 };
 
 struct outbox_rec {
@@ -138,6 +148,31 @@ int outbox_rec_save(
     const struct outbox_rec *o, uint8_t *out, size_t cap, size_t *out_len);
 /* o->env then points into in. */
 int outbox_rec_load(struct outbox_rec *o, const uint8_t *in, size_t len);
+
+/*
+ * The running safety timer of a persona (CSTORE_SETTING, key: "timer" |
+ * persona id): one escrow per recipient, each cancelled by its token.
+ *   ver | deadline (8) | n (1) | n * (token (32) | peer identity (32)
+ *   | relay length (2) | relay)
+ */
+#define TIMER_REC_MAX_PEERS 8
+
+struct timer_rec {
+	uint64_t deadline_s;
+	size_t npeers;
+
+	struct timer_peer {
+		uint8_t token[32];
+		uint8_t peer[32];
+		char relay[ADDR_STR_MAX];
+	} peers[TIMER_REC_MAX_PEERS];
+};
+
+#define TIMER_REC_MAX                                                          \
+	(1 + 8 + 1 + TIMER_REC_MAX_PEERS * (32 + 32 + 2 + ADDR_STR_MAX))
+int timer_rec_save(
+    const struct timer_rec *t, uint8_t *out, size_t cap, size_t *out_len);
+int timer_rec_load(struct timer_rec *t, const uint8_t *in, size_t len);
 
 /*
  * A message kept in history (CSTORE_HISTORY log, scope: persona id |

@@ -86,6 +86,14 @@ view_title(const struct model *m, const struct layout_rect *r)
 	int used;
 
 	view_fill(r->y, r->x, r->w);
+	if (m->alert_active) {
+		/* Someone may need help: above everything, until Esc. */
+		attron(COLOR_PAIR(8) | A_BOLD | A_REVERSE);
+		view_fill(r->y, r->x, r->w);
+		view_put(r->y, r->x, m->alert, strlen(m->alert), r->w);
+		attroff(COLOR_PAIR(8) | A_BOLD | A_REVERSE);
+		return;
+	}
 	attron(A_BOLD);
 	used = view_put(r->y, r->x, c->name, strlen(c->name), r->w);
 	attroff(A_BOLD);
@@ -285,7 +293,18 @@ view_status(const struct model *m, const struct layout_rect *r)
 		    c->is_room ? "" : (c->verified ? ", checked" : ""));
 	else
 		buf[0] = '\0';
-	view_put(r->y, r->x + used, buf, strlen(buf), r->w - used);
+	used += view_put(r->y, r->x + used, buf, strlen(buf), r->w - used);
+	if (m->timer_deadline != 0) {
+		struct tm tm;
+		time_t tt = (time_t)m->timer_deadline;
+
+		if (localtime_r(&tt, &tm) != NULL) {
+			snprintf(buf, sizeof buf, " | timer %02d:%02d (/safe)",
+			    tm.tm_hour, tm.tm_min);
+			view_put(
+			    r->y, r->x + used, buf, strlen(buf), r->w - used);
+		}
+	}
 	attroff(A_REVERSE);
 }
 

@@ -23,6 +23,7 @@ enum fuzz_records_kind {
 	FUZZ_OUTBOX,
 	FUZZ_HISTORY,
 	FUZZ_PENDING,
+	FUZZ_TIMER,
 	FUZZ_KINDS
 };
 
@@ -37,6 +38,7 @@ static union {
 	struct outbox_rec outbox;
 	struct history_rec history;
 	struct pending_rec pending;
+	struct timer_rec timer;
 } fuzz_rec;
 
 static int
@@ -55,6 +57,8 @@ fuzz_records_load(int k, const uint8_t *in, size_t len)
 		return outbox_rec_load(&fuzz_rec.outbox, in, len);
 	case FUZZ_HISTORY:
 		return history_rec_load(&fuzz_rec.history, in, len);
+	case FUZZ_TIMER:
+		return timer_rec_load(&fuzz_rec.timer, in, len);
 	default:
 		return pending_rec_load(&fuzz_rec.pending, in, len);
 	}
@@ -76,6 +80,8 @@ fuzz_records_save(int k, uint8_t *out, size_t cap, size_t *out_len)
 		return outbox_rec_save(&fuzz_rec.outbox, out, cap, out_len);
 	case FUZZ_HISTORY:
 		return history_rec_save(&fuzz_rec.history, out, cap, out_len);
+	case FUZZ_TIMER:
+		return timer_rec_save(&fuzz_rec.timer, out, cap, out_len);
 	default:
 		return pending_rec_save(&fuzz_rec.pending, out, cap, out_len);
 	}

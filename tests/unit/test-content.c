@@ -178,9 +178,17 @@ test_encode_refuses(void **state)
 	assert_int_equal(content_encode(&c, buf, sizeof buf, &n), ERR_PROTO);
 	make(&c, (enum content_type)0, "x", 1);
 	assert_int_equal(content_encode(&c, buf, sizeof buf, &n), ERR_PROTO);
-	make(&c, (enum content_type)3, "x", 1);
+	make(&c, (enum content_type)4, "x", 1);
 	assert_int_equal(content_encode(&c, buf, sizeof buf, &n), ERR_PROTO);
 	assert_int_equal(n, 0);
+	/* An alert's note may be empty, but not over the limit or not
+	 * UTF-8. */
+	make(&c, CONTENT_ALERT, "", 0);
+	assert_int_equal(content_encode(&c, buf, sizeof buf, &n), 0);
+	make(&c, CONTENT_ALERT, text_max, CONTENT_TEXT_MAX + 1);
+	assert_int_equal(content_encode(&c, buf, sizeof buf, &n), ERR_PROTO);
+	make(&c, CONTENT_ALERT, "\xff", 1);
+	assert_int_equal(content_encode(&c, buf, sizeof buf, &n), ERR_UTF8);
 }
 
 static void
@@ -287,6 +295,12 @@ edit_type3(uint8_t *b, size_t *n)
 }
 
 static void
+edit_type4(uint8_t *b, size_t *n)
+{
+	b[1] = 4;
+}
+
+static void
 edit_type255(uint8_t *b, size_t *n)
 {
 	b[1] = 255;
@@ -362,7 +376,8 @@ test_decode_refuses(void **state)
 	assert_int_equal(decode_edited(edit_ver0), ERR_VERSION);
 	assert_int_equal(decode_edited(edit_ver2), ERR_VERSION);
 	assert_int_equal(decode_edited(edit_type0), ERR_PROTO);
-	assert_int_equal(decode_edited(edit_type3), ERR_PROTO);
+	assert_int_equal(decode_edited(edit_type3), 0); /* an alert */
+	assert_int_equal(decode_edited(edit_type4), ERR_PROTO);
 	assert_int_equal(decode_edited(edit_type255), ERR_PROTO);
 	assert_int_equal(decode_edited(edit_expire_over), ERR_PROTO);
 	assert_int_equal(decode_edited(edit_expire_max), 0);

@@ -738,7 +738,7 @@ test_unknown_enums(void **state)
 	const struct sample *h = sample_of(K_HISTORY);
 
 	assert_int_equal(load_poked(o, 1, 0), ERR_PROTO);
-	assert_int_equal(load_poked(o, 1, OUTBOX_WAIT + 1), ERR_PROTO);
+	assert_int_equal(load_poked(o, 1, OUTBOX_ESCROW_EXTEND + 1), ERR_PROTO);
 	assert_int_equal(load_poked(o, 1, 0xff), ERR_PROTO);
 	assert_int_equal(load_poked(o, 1, OUTBOX_ANNOUNCE), 0);
 	assert_int_equal(load_poked(o, 2, 2), ERR_PROTO);
@@ -1123,6 +1123,46 @@ test_fuzz_corpus(void **state)
 	}
 }
 
+/* The safety timer's record: round trip, every truncation, bad counts. */
+static void
+test_timer_rec(void **state)
+{
+	static uint8_t buf[TIMER_REC_MAX + 1], buf2[TIMER_REC_MAX];
+	struct timer_rec t, back;
+	size_t n = 0, n2 = 0;
+
+	memset(&t, 0, sizeof t);
+	t.deadline_s = 1795464601;
+	t.npeers = 2;
+	for (size_t i = 0; i < t.npeers; i++) {
+		randombytes_buf(t.peers[i].token, 32);
+		randombytes_buf(t.peers[i].peer, 32);
+		relay_make(t.peers[i].relay, "127.0.0.1", (uint16_t)(7000 + i));
+	}
+	assert_int_equal(timer_rec_save(&t, buf, sizeof buf, &n), 0);
+	assert_int_equal(timer_rec_load(&back, buf, n), 0);
+	assert_int_equal(back.deadline_s, t.deadline_s);
+	assert_int_equal(back.npeers, 2);
+	assert_memory_equal(back.peers[1].token, t.peers[1].token, 32);
+	assert_string_equal(back.peers[1].relay, t.peers[1].relay);
+	assert_int_equal(timer_rec_save(&back, buf2, sizeof buf2, &n2), 0);
+	assert_int_equal(n2, n);
+	assert_memory_equal(buf2, buf, n);
+	for (size_t len = 0; len < n; len++)
+		assert_int_not_equal(timer_rec_load(&back, buf, len), 0);
+	buf[n] = 0;
+	assert_int_equal(timer_rec_load(&back, buf, n + 1), ERR_TOO_BIG);
+	/* No peer, or more than the record holds. */
+	buf[9] = 0;
+	assert_int_equal(timer_rec_load(&back, buf, n), ERR_PROTO);
+	buf[9] = TIMER_REC_MAX_PEERS + 1;
+	assert_int_equal(timer_rec_load(&back, buf, n), ERR_PROTO);
+	buf[0] = RECORDS_VERSION + 1;
+	assert_int_equal(timer_rec_load(&back, buf, n), ERR_VERSION);
+	t.npeers = 0;
+	assert_int_equal(timer_rec_save(&t, buf, sizeof buf, &n), ERR_PROTO);
+}
+
 int
 main(void)
 {
@@ -1150,6 +1190,7 @@ main(void)
 	    cmocka_unit_test(test_save_cap),
 	    cmocka_unit_test(test_bit_flips_canonical),
 	    cmocka_unit_test(test_fuzz_corpus),
+	    cmocka_unit_test(test_timer_rec),
 	};
 
 	if (sodium_init() < 0)
