@@ -16,6 +16,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_rooms_entry,
     &cmd_members_entry,
     &cmd_say_entry,
+    &cmd_alert_entry,
     &cmd_dm_entry,
     &cmd_verify_entry,
     &cmd_timer_entry,

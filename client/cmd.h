@@ -35,6 +35,7 @@ extern const struct cmd_entry cmd_invite_entry;
 extern const struct cmd_entry cmd_rooms_entry;
 extern const struct cmd_entry cmd_members_entry;
 extern const struct cmd_entry cmd_say_entry;
+extern const struct cmd_entry cmd_alert_entry;
 extern const struct cmd_entry cmd_dm_entry;
 extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_timer_entry;

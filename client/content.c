@@ -14,6 +14,7 @@ content_check(const struct content *c)
 	if (c->expire_s > CONTENT_EXPIRE_MAX)
 		return ERR_PROTO;
 	switch (c->type) {
+	case CONTENT_URGENT:
 	case CONTENT_TEXT:
 		if (c->len == 0 || c->len > CONTENT_TEXT_MAX)
 			return ERR_PROTO;

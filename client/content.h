@@ -26,6 +26,12 @@
 #define CONTENT_TEXT_MAX 4096
 #define CONTENT_FIXED (1 + 1 + CONTENT_ID_LEN + 8 + 4 + 2)
 #define CONTENT_MAX (CONTENT_FIXED + CONTENT_TEXT_MAX)
+/* An urgent alert is shown for 12 hours after the relay took it, and a
+ * member may send at most URGENT_MAX in URGENT_WINDOW_S: readers drop
+ * more, by the relay's times, so a modified client cannot flood. */
+#define URGENT_KEEP_S (12u * 3600)
+#define URGENT_MAX 3
+#define URGENT_WINDOW_S 3600u
 /* A disappearing-message timer is at most a year. */
 #define CONTENT_EXPIRE_MAX (366u * 24 * 3600)
 
@@ -33,6 +39,8 @@ enum content_type {
 	CONTENT_TEXT = 1,      /* body: UTF-8 text, 1..CONTENT_TEXT_MAX */
 	CONTENT_SENDERKEY = 2, /* body: a sender-key distribution (pairwise
 	                          only) of SENDERKEY_DIST_LEN bytes */
+	CONTENT_URGENT = 4,    /* an urgent room alert (/alert): body as
+	                          text; readers keep it URGENT_KEEP_S */
 	CONTENT_ALERT = 3,     /* a safety timer's alert (escrowed, pairwise
 	                          only): time_s is the missed check-in, body
 	                          the sender's note, 0..CONTENT_TEXT_MAX */

@@ -21,6 +21,16 @@
 /* Room envelopes kept while their sender's key is on its way. */
 #define ENGINE_PENDING_MAX 256
 
+/* Urgent alerts seen per room and sender, for the readers' limit. */
+#define ENGINE_URGENT_PEERS 256
+
+struct engine_urgent {
+	uint8_t room[32];
+	uint8_t sender[32];
+	uint64_t times[URGENT_MAX]; /* relay times of the last alerts */
+	size_t next;
+};
+
 /* A room of the persona in use, as loaded; its record has the rest. */
 struct engine_room {
 	uint8_t id[32];
@@ -107,6 +117,10 @@ int engine_room_store(
 void engine_message_event(struct engine *e, const char *room, const char *peer,
     const uint8_t sender[32], const struct content *c, uint64_t expires,
     bool mine, bool stored);
+
+/* Posts a room message of type (text or urgent) from command cmd. */
+void engine_room_post(struct engine *e, const char *cmd, const char *name,
+    enum content_type type, const char *text);
 
 /* engine-dm.c */
 int engine_contact_load(

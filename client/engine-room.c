@@ -618,6 +618,40 @@ engine_content_new(struct content *c, enum content_type type)
 void
 engine_room_say(struct engine *e, const char *name, const char *text)
 {
+	engine_room_post(e, "/say", name, CONTENT_TEXT, text);
+}
+
+void
+engine_room_alert(struct engine *e, const char *name, const char *text)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	size_t recent = 0, oldest = 0;
+
+	for (size_t i = 0; i < URGENT_MAX_SENT; i++) {
+		if (e->urgent_sent[i] + URGENT_WINDOW_S > now &&
+		    e->urgent_sent[i] != 0)
+			recent++;
+		if (e->urgent_sent[i] < e->urgent_sent[oldest])
+			oldest = i;
+	}
+	if (recent >= URGENT_MAX) {
+		engine_error(e, "/alert",
+		    "you sent three alerts in the last hour: members would no "
+		    "longer see more; use /say");
+		return;
+	}
+	if (engine_room_by_name(e, name) == NULL) {
+		engine_error(e, "/alert", "no room with that name");
+		return;
+	}
+	e->urgent_sent[oldest] = now;
+	engine_room_post(e, "/alert", name, CONTENT_URGENT, text);
+}
+
+void
+engine_room_post(struct engine *e, const char *cmd, const char *name,
+    enum content_type type, const char *text)
+{
 	struct engine_room *r = engine_room_by_name(e, name);
 	uint8_t pt[CONTENT_MAX], *env = NULL;
 	struct senderkey_own next;
@@ -634,20 +668,24 @@ engine_room_say(struct engine *e, const char *name, const char *text)
 	memset(&next, 0, sizeof next);
 	memset(&sr, 0, sizeof sr);
 	if (r == NULL) {
-		engine_error(e, "/say", "no room with that name");
+		engine_error(e, cmd, "no room with that name");
 		return;
 	}
 	if (strlen(text) > CONTENT_TEXT_MAX) {
-		engine_error(e, "/say", "a message is at most 4096 bytes");
+		engine_error(e, cmd, "a message is at most 4096 bytes");
 		return;
 	}
 	rm = xmalloc(sizeof *rm);
 	if (engine_room_load(e, r->id, rm) != 0) {
-		engine_error(e, "/say", "the store could not be read");
+		engine_error(e, cmd, "the store could not be read");
 		goto out;
 	}
-	engine_content_new(&c, CONTENT_TEXT);
+	engine_content_new(&c, type);
 	c.expire_s = rm->expire_s;
+	/* An alert is news for half a day, then gone everywhere. */
+	if (type == CONTENT_URGENT &&
+	    (c.expire_s == 0 || c.expire_s > URGENT_KEEP_S))
+		c.expire_s = URGENT_KEEP_S;
 	c.body = (const uint8_t *)text;
 	c.len = strlen(text);
 	rc = content_encode(&c, pt, sizeof pt, &ptlen);
@@ -657,7 +695,7 @@ engine_room_say(struct engine *e, const char *name, const char *text)
 		rc = senderkey_encrypt(&rm->own, &next, &sr, pt, ptlen, env,
 		    PAD_BUCKET_MAX, &envlen);
 	if (rc != 0) {
-		engine_error(e, "/say", err_str(rc));
+		engine_error(e, cmd, err_str(rc));
 		goto out;
 	}
 	/* Persist the advanced chain and the envelope, then send. */
@@ -681,7 +719,7 @@ engine_room_say(struct engine *e, const char *name, const char *text)
 		rc = engine_history_add(e, 'r', r->id, true, e->keys->id.pk, &c,
 		    rm->expire_s, &expires);
 	if (engine_commit(e, rc) != 0) {
-		engine_error(e, "/say", "the store could not be written");
+		engine_error(e, cmd, "the store could not be written");
 		goto out;
 	}
 	memset(&ev, 0, sizeof ev);
@@ -1111,7 +1149,8 @@ engine_room_open(struct engine *e, struct engine_room *r,
 		goto out;
 	if (senderkey_decrypt(&m->sk, next, &sr, env, len, out, cap, &outlen) !=
 	        0 ||
-	    content_decode(c, out, outlen) != 0 || c->type != CONTENT_TEXT) {
+	    content_decode(c, out, outlen) != 0 ||
+	    (c->type != CONTENT_TEXT && c->type != CONTENT_URGENT)) {
 		rc = 0; /* a replay, a forgery or garbage: dropped */
 		goto out;
 	}
@@ -1277,6 +1316,68 @@ out:
 	return rc;
 }
 
+/*
+ * Shows a room message: an urgent alert if it is one, fresh (by the
+ * relay's time) and within its sender's limit, else as a message.
+ */
+static void
+engine_room_show(struct engine *e, struct engine_room *r,
+    const uint8_t sender[32], const struct content *c, uint64_t expires,
+    uint64_t relay_time)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	struct engine_urgent *u = NULL;
+	struct engine_event ev;
+	struct contact_rec ct;
+	char who[ENGINE_ID_MAX], msgid[2 * CONTENT_ID_LEN + 1];
+	size_t n = 0;
+
+	if (c->type != CONTENT_URGENT) {
+		engine_message_event(
+		    e, r->name, NULL, sender, c, expires, false, false);
+		return;
+	}
+	if (relay_time + URGENT_KEEP_S <= now)
+		return; /* stale news */
+	if (e->urgent == NULL)
+		e->urgent = xcalloc(ENGINE_URGENT_PEERS, sizeof *e->urgent);
+	for (size_t i = 0; i < e->nurgent; i++)
+		if (memcmp(e->urgent[i].room, r->id, 32) == 0 &&
+		    memcmp(e->urgent[i].sender, sender, 32) == 0)
+			u = &e->urgent[i];
+	if (u == NULL) {
+		if (e->nurgent == ENGINE_URGENT_PEERS)
+			e->nurgent = 0; /* forget the oldest senders */
+		u = &e->urgent[e->nurgent++];
+		memset(u, 0, sizeof *u);
+		memcpy(u->room, r->id, 32);
+		memcpy(u->sender, sender, 32);
+	}
+	for (size_t i = 0; i < URGENT_MAX; i++)
+		if (u->times[i] != 0 &&
+		    u->times[i] + URGENT_WINDOW_S > relay_time &&
+		    u->times[i] <= relay_time)
+			n++;
+	if (n >= URGENT_MAX)
+		return; /* over its sender's limit: a flood */
+	u->times[u->next++ % URGENT_MAX] = relay_time;
+	if (engine_contact_load(e, sender, &ct) == 0)
+		engine_display(who, ct.name, sender);
+	else
+		engine_display(who, NULL, sender);
+	engine_hex(msgid, c->id, sizeof c->id);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = ENGINE_EV_URGENT;
+	ev.room = r->name;
+	ev.from = who;
+	ev.text = (const char *)c->body;
+	ev.text_len = c->len;
+	ev.time_s = relay_time;
+	ev.expires_s = relay_time + URGENT_KEEP_S;
+	ev.msgid = msgid;
+	e->emit(e->arg, &ev);
+}
+
 /* One room log entry, in a batch of its own. */
 static void
 engine_room_entry(struct engine *e, struct engine_room *r, uint64_t seq,
@@ -1315,8 +1416,7 @@ engine_room_entry(struct engine *e, struct engine_room *r, uint64_t seq,
 		r->stalled = true;
 		engine_error(e, "/room", "a room message could not be stored");
 	} else if (shown)
-		engine_message_event(
-		    e, r->name, NULL, sender, &c, expires, false, false);
+		engine_room_show(e, r, sender, &c, expires, time_s);
 	engine_outbox_flush(e, NULL);
 out:
 	sodium_memzero(key, sizeof key);
@@ -1453,8 +1553,7 @@ engine_replay_one(void *arg, uint64_t id, uint64_t t, uint64_t x,
 	if (rc == 0)
 		rc = cstore_log_del(e->store, CSTORE_PENDING, id);
 	if (engine_commit(e, rc) == 0 && shown)
-		engine_message_event(
-		    e, rp->r->name, NULL, sender, &c, expires, false, false);
+		engine_room_show(e, rp->r, sender, &c, expires, p.time_s);
 out:
 	sodium_memzero(out, PAD_BUCKET_MAX);
 	sodium_memzero(rm, sizeof *rm);

@@ -651,6 +651,8 @@ engine_close(struct engine *e)
 	ev.kind = ENGINE_EV_BYE;
 	e->emit(e->arg, &ev);
 	engine_rooms_drop(e);
+	free(e->urgent);
+	e->urgent = NULL;
 	cstore_close(e->store);
 	e->store = NULL;
 	sodium_free(e->keys);

@@ -40,6 +40,7 @@ enum engine_event_kind {
 	ENGINE_EV_SETTING,   /* a room's or contact's setting changed */
 	ENGINE_EV_TIMER,     /* the safety timer: set, armed, warning, ... */
 	ENGINE_EV_ALERT,     /* someone's safety timer ran out */
+	ENGINE_EV_URGENT,    /* an urgent alert in a room (/alert) */
 };
 
 /* An event; every pointer is borrowed for the call. */
@@ -86,6 +87,10 @@ struct cstore;
 struct cstore_cost;
 struct link;
 struct engine_room;
+struct engine_urgent;
+
+/* Our own urgent alerts remembered for the sender's limit. */
+#define URGENT_MAX_SENT 3
 
 /* Relays one persona may use at once (its own and its rooms'). */
 #define ENGINE_LINKS_MAX 8
@@ -125,6 +130,9 @@ struct engine {
 	uint64_t next_req;
 	bool quit;   /* /quit was given */
 	bool replay; /* a sender key came: held room messages may open */
+	uint64_t urgent_sent[URGENT_MAX_SENT]; /* our last alerts' times */
+	struct engine_urgent *urgent; /* others' alerts, for their limit */
+	size_t nurgent;
 	struct cmdline *line;
 };
 
@@ -188,6 +196,8 @@ void engine_room_list(struct engine *e);
 void engine_room_members(struct engine *e, const char *name);
 void engine_room_invite(struct engine *e, const char *name);
 void engine_room_say(struct engine *e, const char *name, const char *text);
+/* /alert: an urgent alert to everyone in the room, now (rate-limited). */
+void engine_room_alert(struct engine *e, const char *name, const char *text);
 
 /* Direct messages (client/engine-dm.c). */
 void engine_dm_say(struct engine *e, const char *who, const char *text);

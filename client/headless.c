@@ -59,6 +59,7 @@ headless_emit(void *arg, const struct engine_event *ev)
 	    [ENGINE_EV_SETTING] = "setting",
 	    [ENGINE_EV_TIMER] = "timer",
 	    [ENGINE_EV_ALERT] = "alert",
+	    [ENGINE_EV_URGENT] = "urgent",
 	};
 	struct buf *out = arg;
 	struct json j;
@@ -153,6 +154,14 @@ headless_emit(void *arg, const struct engine_event *ev)
 			json_uint(&j, "deadline", ev->time_s);
 		if (ev->peer != NULL)
 			json_cstr(&j, "peer", ev->peer);
+		break;
+	case ENGINE_EV_URGENT:
+		json_cstr(&j, "room", ev->room);
+		json_cstr(&j, "from", ev->from);
+		json_str(&j, "text", ev->text, ev->text_len);
+		json_uint(&j, "time", ev->time_s);
+		json_uint(&j, "expires", ev->expires_s);
+		json_cstr(&j, "id", ev->msgid);
 		break;
 	case ENGINE_EV_ALERT:
 		json_cstr(&j, "from", ev->from);

@@ -515,6 +515,27 @@ model_alert(struct model *m, const struct engine_event *ev)
 	free(buf);
 }
 
+/* An urgent alert in a room: on top of every view until Esc. */
+static void
+model_urgent(struct model *m, const struct engine_event *ev)
+{
+	struct model_conv *c = model_conv_for(m, ev->room, NULL);
+	struct model_line *l;
+	char who[MODEL_NAME_MAX];
+
+	model_name(who, ev->from);
+	l = model_add(m, c, MODEL_LINE_ERROR, ev->from, ev->text, ev->text_len,
+	    ev->time_s);
+	l->expires_s = ev->expires_s;
+	/* The banner names the room and the sender; the text is in the
+	 * room, where it can be read in context. */
+	snprintf(m->alert, sizeof m->alert,
+	    "URGENT in %s from %s: Esc to close", c->name, who);
+	m->alert_active = true;
+	if (m->bell)
+		m->ring = true;
+}
+
 void
 model_on_event(struct model *m, const struct engine_event *ev)
 {
@@ -599,6 +620,9 @@ model_on_event(struct model *m, const struct engine_event *ev)
 		break;
 	case ENGINE_EV_ALERT:
 		model_alert(m, ev);
+		break;
+	case ENGINE_EV_URGENT:
+		model_urgent(m, ev);
 		break;
 	case ENGINE_EV_SETTING:
 		if (strcmp(ev->action, "notify") == 0) {

@@ -349,7 +349,7 @@ history_rec_load(struct history_rec *h, const uint8_t *in, size_t len)
 		return ERR_PROTO;
 	h->mine = mine == 1;
 	rc = content_decode(&h->c, in + r.off, len - r.off);
-	if (rc == 0 && h->c.type != CONTENT_TEXT)
+	if (rc == 0 && h->c.type != CONTENT_TEXT && h->c.type != CONTENT_URGENT)
 		rc = ERR_PROTO;
 	if (rc != 0)
 		memset(h, 0, sizeof *h);

@@ -195,11 +195,23 @@ stop dan
 # A direct message to cat while cat is offline.
 stop cat
 send ana "/dm $cat_id are you safe tonight?"
+send ana "/alert circle police cars at the north corner, stay away"
+check "ben gets the urgent alert at once" "$tmp/ben.ev" "{\"event\":\"urgent\",\"room\":\"circle\",\"from\":\"$ana_id\",\"text\":\"police cars at the north corner, stay away\""
+
 check "the DM reached cat's mailbox" "$tmp/ana.ev" "\"event\":\"delivered\",\"peer\":\"$cat_id\""
 start cat
+check "cat, back, sees the urgent alert" "$tmp/cat.ev" '"event":"urgent","room":"'"$catroom"'","from":"'"$ana_id"'","text":"police cars at the north corner, stay away"'
 check "cat reads it after starting" "$tmp/cat.ev" "\"peer\":\"$ana_id\",\"from\":\"$ana_id\",\"text\":\"are you safe tonight?\""
 send cat "/dm $ana_id yes, thank you"
 check "cat answers" "$tmp/ana.ev" '"text":"yes, thank you"'
+
+# At most three alerts an hour from one member.
+send ana "/alert circle second alert"
+send ana "/alert circle third alert"
+send ana "/alert circle fourth alert"
+check "the fourth is refused" "$tmp/ana.ev" '{"event":"error","command":"/alert","reason":"you sent three alerts in the last hour'
+check "ben got the third" "$tmp/ben.ev" '"event":"urgent","room":"circle","from":"'"$ana_id"'","text":"third alert"'
+[ "$(grep -c '"event":"urgent"' "$tmp/ben.ev")" -eq 3 ] && ok "and no more" || not_ok "and no more ($(grep -c '"event":"urgent"' "$tmp/ben.ev"))"
 
 # Catch-up: ben is away while the room talks.
 stop ben

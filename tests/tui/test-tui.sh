@@ -115,6 +115,19 @@ t capture-pane -p -t ana | grep -F "fake" | grep -q "$(printf '\342\200\256')" &
     not_ok "the bidi override is not drawn" || ok "the bidi override is not drawn"
 [ "$(t display-message -p -t ana '#{pane_title}')" != "pwned" ] && ok "the window title is unchanged" || not_ok "the window title is unchanged"
 
+# A flood of urgent alerts from a modified client: shown on top until
+# Esc, and only three an hour from one member.
+catroom=$(sed -n 's/.*"action":"joined","room":"\([^"]*\)".*/\1/p' "$tmp/cat.ev" | head -n 1)
+"$hostile" "$tmp/cat" "$catroom" "$(printf 'flood' | od -An -tx1 | tr -d ' \n')" 5 2>"$tmp/hostile.err" &&
+    ok "the flood was posted" || { not_ok "the flood was posted"; cat "$tmp/hostile.err"; }
+wait_screen "an urgent alert is shown on top" ana "URGENT in circle from cat#"
+wait_screen "the third alert is shown" ana "flood 3"
+sleep 1
+screen ana | grep -qF "flood 4" && not_ok "the fourth and fifth are dropped" || ok "the fourth and fifth are dropped"
+t send-keys -t ana Escape
+sleep 0.3
+screen ana | grep -qF "URGENT in circle" && not_ok "Esc closes the banner" || ok "Esc closes the banner"
+
 # Resize to the smallest size and back, with a half-typed line.
 t send-keys -t ben -l "draft in progress"
 wait_screen "ben's draft shown" ben "> draft in progress"
