@@ -178,7 +178,7 @@ test_encode_refuses(void **state)
 	assert_int_equal(content_encode(&c, buf, sizeof buf, &n), ERR_PROTO);
 	make(&c, (enum content_type)0, "x", 1);
 	assert_int_equal(content_encode(&c, buf, sizeof buf, &n), ERR_PROTO);
-	make(&c, (enum content_type)4, "x", 1);
+	make(&c, (enum content_type)5, "x", 1);
 	assert_int_equal(content_encode(&c, buf, sizeof buf, &n), ERR_PROTO);
 	assert_int_equal(n, 0);
 	/* An alert's note may be empty, but not over the limit or not
@@ -301,6 +301,12 @@ edit_type4(uint8_t *b, size_t *n)
 }
 
 static void
+edit_type5(uint8_t *b, size_t *n)
+{
+	b[1] = 5;
+}
+
+static void
 edit_type255(uint8_t *b, size_t *n)
 {
 	b[1] = 255;
@@ -377,7 +383,8 @@ test_decode_refuses(void **state)
 	assert_int_equal(decode_edited(edit_ver2), ERR_VERSION);
 	assert_int_equal(decode_edited(edit_type0), ERR_PROTO);
 	assert_int_equal(decode_edited(edit_type3), 0); /* an alert */
-	assert_int_equal(decode_edited(edit_type4), ERR_PROTO);
+	assert_int_equal(decode_edited(edit_type4), 0); /* urgent */
+	assert_int_equal(decode_edited(edit_type5), ERR_PROTO);
 	assert_int_equal(decode_edited(edit_type255), ERR_PROTO);
 	assert_int_equal(decode_edited(edit_expire_over), ERR_PROTO);
 	assert_int_equal(decode_edited(edit_expire_max), 0);
