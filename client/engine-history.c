@@ -287,7 +287,7 @@ engine_target_set(struct engine *e, const struct engine_target *t, int history,
 	return rc;
 }
 
-static int
+int
 engine_history_del(void *arg, uint64_t id, uint64_t t, uint64_t x,
     const uint8_t *val, size_t vlen)
 {

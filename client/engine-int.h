@@ -175,6 +175,10 @@ int engine_history_add(struct engine *e, char tag, const uint8_t id[32],
     bool mine, const uint8_t sender[32], const struct content *c,
     uint32_t local_expire_s, uint64_t *expires_s);
 void engine_expiry_start(struct engine *e);
+/* A cstore_log_each callback that deletes each history entry (arg: the
+ * engine), for turning history off and for leaving a room. */
+int engine_history_del(void *arg, uint64_t id, uint64_t t, uint64_t x,
+    const uint8_t *val, size_t vlen);
 void engine_expiry_stop(struct engine *e);
 /* Message ids already shown (inside the caller's batch): true if seen,
  * else remembers it. */

@@ -442,19 +442,6 @@ engine_outbox_purge(void *arg, uint64_t id, uint64_t t, uint64_t x,
 	return cstore_log_del(p->e->store, CSTORE_OUTBOX, id);
 }
 
-static int
-engine_history_del(void *arg, uint64_t id, uint64_t t, uint64_t x,
-    const uint8_t *val, size_t vlen)
-{
-	struct engine *e = arg;
-
-	(void)t;
-	(void)x;
-	(void)val;
-	(void)vlen;
-	return cstore_log_del(e->store, CSTORE_HISTORY, id);
-}
-
 void
 engine_room_leave(struct engine *e, const char *name)
 {
