@@ -161,22 +161,50 @@ static long
 tui_ask(int fd, const char *prompt, char *buf, size_t cap)
 {
 	struct termios old, quiet;
+	bool aborted = false;
 	size_t n = 0;
 	char c;
 
 	if (write(fd, prompt, strlen(prompt)) < 0 || tcgetattr(fd, &old) != 0)
 		return -1;
 	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	quiet.c_lflag |= ICANON;
+	/* No echo; and Ctrl-C arrives as a byte, so that leaving here
+	 * always turns the echo back on. */
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ISIG | ICANON);
+	quiet.c_cc[VMIN] = 1;
+	quiet.c_cc[VTIME] = 0;
 	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
 		return -1;
+	/* Byte by byte, so Ctrl-C is seen at once; editing by hand. */
 	while (read(fd, &c, 1) == 1 && c != '\n' && c != '\r') {
+		if (c == 3 || (c == 4 && n == 0)) {
+			/* Ctrl-C, or Ctrl-D on nothing: nothing typed counts.
+			 */
+			n = 0;
+			aborted = true;
+			break;
+		}
+		if (c == 0x7f || c == 8) {
+			/* Backspace: one character, all its UTF-8 bytes. */
+			while (n > 0 && (buf[--n] & 0xc0) == 0x80)
+				;
+			continue;
+		}
+		if (c == 0x15) { /* Ctrl-U */
+			n = 0;
+			continue;
+		}
 		if (n + 1 < cap)
 			buf[n++] = c;
 	}
 	buf[n] = '\0';
+	c = 0;
 	(void)tcsetattr(fd, TCSAFLUSH, &old);
+	if (aborted) {
+		sodium_memzero(buf, cap);
+		(void)!write(fd, "\n", 1);
+		return -1;
+	}
 	if (write(fd, "\n", 1) < 0)
 		return -1;
 	return (long)n;
@@ -220,8 +248,10 @@ tui_passphrase(const char *home, const char *file, char *pass, size_t cap)
 			return -1;
 		}
 		n = tui_ask(fd, "New passphrase: ", pass, cap);
-		m = tui_ask(fd, "Again: ", again, sizeof again);
-		if (n != m || memcmp(pass, again, (size_t)n) != 0) {
+		m = n < 0 ? -1 : tui_ask(fd, "Again: ", again, sizeof again);
+		if (n < 0 || m < 0) {
+			n = -1;
+		} else if (n != m || memcmp(pass, again, (size_t)n) != 0) {
 			fprintf(stderr, "hearth: the two were not the same\n");
 			n = -1;
 		} else if (n == 0) {

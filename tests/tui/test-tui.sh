@@ -175,5 +175,29 @@ wait_screen "ben starts again, in his room" ben2 "circle  room,"
 type_line ben2 "/quit"
 wait_screen "/quit leaves" ben2 "EXITED 0"
 
+# The passphrase asked on the terminal: twice for a new store, never
+# shown; Ctrl-C at the prompt leaves with the echo back on.
+t new-session -d -s dee -x 80 -y 24 \
+    "env -u HEARTH_PASSPHRASE $client --home $tmp/dee; echo EXITED \$?; sleep 30"
+wait_screen "a new store asks for a passphrase" dee "New passphrase:"
+t send-keys -t dee -l "s3cret words"
+t send-keys -t dee Enter
+wait_screen "and again" dee "Again:"
+t send-keys -t dee -l "s3cret words"
+t send-keys -t dee Enter
+wait_screen "then the interface opens" dee "Welcome. Make a persona"
+screen dee | grep -qF "s3cret" && not_ok "the passphrase is never shown" || ok "the passphrase is never shown"
+t send-keys -t dee -l "/quit"
+t send-keys -t dee Enter
+wait_screen "dee leaves" dee "EXITED 0"
+t new-session -d -s eve -x 80 -y 24 \
+    "env -u HEARTH_PASSPHRASE $client --home $tmp/eve; echo EXITED \$?; stty -a | grep -o -- '-*echo ' | head -n 1; sleep 30"
+wait_screen "eve is asked" eve "New passphrase:"
+t send-keys -t eve -l "half"
+t send-keys -t eve C-c
+wait_screen "Ctrl-C at the prompt leaves" eve "EXITED 2"
+screen eve | grep -q '^-echo' && not_ok "the echo is back on" || ok "the echo is back on"
+[ ! -e "$tmp/eve/hearth.db" ] && ok "and no store was made" || not_ok "and no store was made"
+
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
