@@ -57,7 +57,11 @@ keymap_find(const struct ui_key *k)
 {
 	for (const struct keymap_entry *e = keymap_table;
 	     e->code != UI_KEY_NONE; e++) {
-		if (e->code != k->code || e->meta != k->meta)
+		/* The panic keys act with or without Alt: an Esc typed just
+		 * before must not swallow them. */
+		if (e->code != k->code ||
+		    (e->meta != k->meta && e->action != UI_PANIC &&
+		        e->action != UI_PANIC_HALF))
 			continue;
 		if ((e->code == UI_KEY_CHAR || e->code == UI_KEY_CTRL) &&
 		    e->ch != k->ch)

@@ -888,9 +888,14 @@ model_insert_char(struct model *m, uint32_t ch)
 		buf[3] = (char)(0x80 | (ch & 0x3f));
 		n = 4;
 	}
-	/* Invalid code points are dropped by editline_insert. */
-	if (editline_insert(&m->input, buf, n) != 0)
-		model_error(m, "", "the line is full");
+	/* Invalid code points are dropped by editline_insert. Said once:
+	 * a long paste must not push the conversation out. */
+	if (editline_insert(&m->input, buf, n) != 0) {
+		if (!m->full_said)
+			model_error(m, "", "the line is full");
+		m->full_said = true;
+	} else
+		m->full_said = false;
 }
 
 void

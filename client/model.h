@@ -88,6 +88,7 @@ struct model {
 	char *stash; /* what was typed before the search */
 	size_t stash_len;
 	bool panic_armed; /* Ctrl-Q was pressed once */
+	bool full_said;   /* "the line is full" shown for this overflow */
 	/* Tab completion: the word being completed and the match shown. */
 	char complete_prefix[MODEL_NAME_MAX];
 	size_t complete_next;

@@ -148,7 +148,9 @@ term_paste_mark(void)
 		term_pasting = c[2] == '0';
 		return true;
 	}
-	/* Something else: what was read is dropped, like any unknown key. */
+	/* Something else: what was read goes back, so nothing is lost. */
+	while (i-- > 0)
+		unget_wch((wchar_t)c[i]);
 	return false;
 }
 
@@ -174,10 +176,18 @@ term_key(struct ui_key *k)
 		}
 		if (!term_map(rc, c, k))
 			continue;
-		if (term_pasting &&
-		    (k->code == UI_KEY_ENTER || k->code == UI_KEY_TAB)) {
-			k->code = UI_KEY_CHAR;
-			k->ch = ' ';
+		if (term_pasting) {
+			/*
+			 * Pasted text is text: its line breaks are spaces, and
+			 * no control key in it is obeyed (a pasted Ctrl-Q,
+			 * arrow or F12 must not act).
+			 */
+			if (k->code == UI_KEY_ENTER || k->code == UI_KEY_TAB) {
+				k->code = UI_KEY_CHAR;
+				k->ch = ' ';
+			}
+			if (k->code != UI_KEY_CHAR || k->meta)
+				continue;
 		}
 		return true;
 	}
@@ -216,7 +226,10 @@ term_stop(void)
 	erase();
 	refresh();
 	fputs("\033[?2004l", stdout);
+	/* The panic path leaves with _exit: nothing may wait in stdio. */
+	fflush(stdout);
 	endwin();
+	fflush(stdout);
 	delscreen(term_screen);
 	term_screen = NULL;
 	term_on = false;

@@ -33,6 +33,7 @@ struct tui {
 	struct model m;
 	uv_poll_t in;
 	uv_signal_t winch;
+	uv_signal_t quits[4];
 	uv_prepare_t draw;
 	uv_timer_t clock;
 	const char *home;
@@ -67,6 +68,10 @@ tui_stop(struct tui *t)
 		uv_close((uv_handle_t *)&t->in, NULL);
 		uv_signal_stop(&t->winch);
 		uv_close((uv_handle_t *)&t->winch, NULL);
+		for (size_t i = 0; i < 4; i++) {
+			uv_signal_stop(&t->quits[i]);
+			uv_close((uv_handle_t *)&t->quits[i], NULL);
+		}
 		uv_prepare_stop(&t->draw);
 		uv_close((uv_handle_t *)&t->draw, NULL);
 		uv_timer_stop(&t->clock);
@@ -96,8 +101,11 @@ tui_on_key(uv_poll_t *p, int status, int events)
 	enum model_effect fx;
 	struct ui_key k;
 
-	(void)status;
-	(void)events;
+	if (status < 0 || (events & UV_DISCONNECT) != 0) {
+		/* The terminal is gone: nobody is there to read. */
+		tui_stop(t);
+		return;
+	}
 	while (!t->stopping && term_key(&k)) {
 		if (k.code == UI_KEY_RESIZE) {
 			/* resizeterm (in tui_on_winch) queued it: the size is
@@ -118,6 +126,16 @@ tui_on_key(uv_poll_t *p, int status, int events)
 				tui_stop(t);
 		}
 	}
+}
+
+/* TERM, HUP, INT, QUIT: leave as /quit does, screen cleared. */
+static void
+tui_on_quit(uv_signal_t *s, int signum)
+{
+	struct tui *t = s->data;
+
+	(void)signum;
+	tui_stop(t);
 }
 
 static void
@@ -269,6 +287,8 @@ int
 tui_run(const char *home, const char *passphrase_file,
     const struct socks5_proxy *proxy)
 {
+	struct termios saved, quiet;
+	bool have_tty;
 	struct tui *t;
 	char pass[HEADLESS_PASS_MAX];
 	const char *why = NULL;
@@ -283,12 +303,27 @@ tui_run(const char *home, const char *passphrase_file,
 	plen = tui_passphrase(home, passphrase_file, pass, sizeof pass);
 	if (plen < 0)
 		return 2;
+	/*
+	 * While the store opens (the key derivation takes a while), nothing
+	 * typed is echoed, and then it is thrown away: a passphrase typed
+	 * again must neither stay on the screen nor go to a room.
+	 */
+	have_tty = tcgetattr(0, &saved) == 0;
+	if (have_tty) {
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		(void)tcsetattr(0, TCSANOW, &quiet);
+	}
 	t = xcalloc(1, sizeof *t);
 	t->home = home;
 	model_init(&t->m);
 	rc = engine_open(
 	    &t->e, home, pass, (size_t)plen, NULL, proxy, tui_emit, t, &why);
 	sodium_memzero(pass, sizeof pass);
+	if (have_tty) {
+		(void)tcflush(0, TCIFLUSH);
+		(void)tcsetattr(0, TCSANOW, &saved);
+	}
 	if (rc != 0) {
 		fprintf(
 		    stderr, "hearth: %s\n", why != NULL ? why : err_str(rc));
@@ -300,9 +335,18 @@ tui_run(const char *home, const char *passphrase_file,
 	uv_signal_init(&t->e.loop, &t->winch);
 	t->winch.data = t;
 	uv_signal_start(&t->winch, tui_on_winch, SIGWINCH);
+	for (size_t i = 0; i < 4; i++) {
+		static const int sigs[4] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT};
+
+		uv_signal_init(&t->e.loop, &t->quits[i]);
+		t->quits[i].data = t;
+		uv_signal_start(&t->quits[i], tui_on_quit, sigs[i]);
+	}
 	if (term_start() != 0) {
 		fprintf(stderr, "hearth: this terminal cannot be used\n");
 		uv_close((uv_handle_t *)&t->winch, NULL);
+		for (size_t i = 0; i < 4; i++)
+			uv_close((uv_handle_t *)&t->quits[i], NULL);
 		engine_shutdown(&t->e);
 		engine_close(&t->e);
 		model_free(&t->m);
@@ -327,8 +371,6 @@ tui_run(const char *home, const char *passphrase_file,
 		t->m.cur = 1;
 		t->m.convs[1]->unread = 0;
 	}
-	/* Keys typed before the loop ran. */
-	tui_on_key(&t->in, 0, 0);
 	uv_run(&t->e.loop, UV_RUN_DEFAULT);
 	term_stop();
 	engine_close(&t->e);

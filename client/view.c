@@ -134,6 +134,9 @@ view_wrap(const struct model_line *l, int cols, struct wrap_line *wl, size_t *n,
 
 	if (l->from != NULL)
 		hw += wrap_width(l->from, strlen(l->from)) + 1;
+	/* Our own keep their last column for the delivery mark. */
+	if (l->kind == MODEL_LINE_MINE && cols > 1)
+		cols--;
 	*below = false;
 	*n = wrap_lines(l->text, l->text_len,
 	    (size_t)cols > hw ? (size_t)cols - hw : 1, wl, VIEW_WRAP_MAX);
@@ -207,13 +210,14 @@ view_line(const struct model *m, const struct model_line *l,
 static void
 view_help(const struct layout_rect *r)
 {
+	static const char help_title[] =
+	    "Keys (Esc or F1 closes this; /help lists commands)";
 	int y = r->y;
 
 	for (int i = 0; i < r->h; i++)
 		view_fill(r->y + i, r->x, r->w);
 	attron(A_BOLD);
-	view_put(y++, r->x,
-	    "Keys (Esc or F1 closes this; /help lists commands)", 51, r->w);
+	view_put(y++, r->x, help_title, sizeof help_title - 1, r->w);
 	attroff(A_BOLD);
 	for (const struct keymap_entry *k = keymap_table;
 	     k->code != UI_KEY_NONE && y < r->y + r->h; k++) {

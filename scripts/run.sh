@@ -87,27 +87,27 @@ if [ -t 0 ]; then
 	trap 'kill "$tpid" "$gpid" 2>/dev/null; cleanup' EXIT INT TERM
 	echo
 	[ -n "$first" ] && echo "This makes a new encrypted store in $home."
-	printf 'Passphrase for the store: '
-	stty -echo
-	IFS= read -r HEARTH_PASSPHRASE
-	stty echo
-	echo
-	export HEARTH_PASSPHRASE
-	if [ -n "$first" ]; then
-		# Set up once, headless: a persona on this relay, in the room.
-		{
-			printf '/persona new me\n/relay %s\n' "$address"
-			[ -n "$invite" ] && printf '/join %s demo\n' "$invite"
-		} | "$client" --headless --home "$home" >/dev/null
-	fi
 	echo "Opening the interface: F1 shows the keys, /quit leaves."
 	echo "A second client on this relay: build/client/hearth --home /tmp/second"
 	echo "then /persona new NAME, /relay $address, /join INVITE (from /invite demo)."
-	sleep 2
-	# The interface takes the passphrase from the environment and
-	# removes it from there.
+	if [ -n "$first" ]; then
+		# Set up once, headless: a persona on this relay, in the room.
+		# The passphrase goes to that one command only, never exported.
+		saved=$(stty -g)
+		trap 'stty "$saved"; kill "$tpid" "$gpid" 2>/dev/null; cleanup' EXIT INT TERM
+		printf 'Choose a passphrase for the new store (you type it again to open it): '
+		stty -echo
+		IFS= read -r pp
+		stty "$saved"
+		echo
+		{
+			printf '/persona new me\n/relay %s\n' "$address"
+			[ -n "$invite" ] && printf '/join %s demo\n' "$invite"
+		} | HEARTH_PASSPHRASE=$pp "$client" --headless --home "$home" >/dev/null
+		pp=
+	fi
+	# The interface asks for the passphrase itself.
 	"$client" --home "$home"
-	unset HEARTH_PASSPHRASE
 	printf '/quit\n' >&8
 	exec 8>&-
 fi

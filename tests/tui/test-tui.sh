@@ -143,6 +143,14 @@ wait_screen "the draft survives the way back" ben "> draft in progress"
 t send-keys -t ben Enter
 wait_screen "the draft is then sent" ana "draft in progress"
 
+# A paste is text: its line break becomes a space, and the Ctrl-Q, Ctrl-U
+# and arrow inside it do nothing (the arrow's last byte stays as text).
+t set-buffer -b p "$(printf 'pasted\021\021 one\025\033[D line\ntwo')"
+t paste-buffer -p -b p -t ben
+wait_screen "a paste lands on the input line whole" ben "> pasted oneD line two"
+screen ben | grep -qF "Press Ctrl-Q again" && not_ok "no key inside a paste acts" || ok "no key inside a paste acts"
+t send-keys -t ben C-u
+
 # Help is one key away, and goes away again.
 t send-keys -t ben F1
 wait_screen "F1 shows the keys" ben "panic: clear the screen and leave at once"

@@ -29,6 +29,9 @@ test_defaults(void **state)
 	assert_int_equal(find(UI_KEY_CTRL, 'w', false), UI_DELETE_WORD);
 	assert_int_equal(find(UI_KEY_RIGHT, 0, true), UI_NEXT_CONV);
 	assert_int_equal(find(UI_KEY_RIGHT, 0, false), UI_RIGHT);
+	/* An Esc just before must not swallow the panic keys. */
+	assert_int_equal(find(UI_KEY_F12, 0, true), UI_PANIC);
+	assert_int_equal(find(UI_KEY_CTRL, 'q', true), UI_PANIC_HALF);
 }
 
 static void
