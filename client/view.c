@@ -39,6 +39,32 @@ view_put(int y, int x, const char *s, size_t len, int cols)
 	return (int)used;
 }
 
+/*
+ * Draws a name#FINGERPRINT in at most cols columns: when it does not fit
+ * the name is shortened with an ellipsis, never the fingerprint, which is
+ * what tells people apart (review finding). Returns columns used.
+ */
+static int
+view_who(int y, int x, const char *who, int cols)
+{
+	size_t len = strlen(who), fp = len, fpw, nw;
+	int used;
+
+	if (wrap_width(who, len) <= (size_t)(cols > 0 ? cols : 0))
+		return view_put(y, x, who, len, cols);
+	for (size_t i = 0; i < len; i++)
+		if (who[i] == '#')
+			fp = i;
+	fpw = wrap_width(who + fp, len - fp);
+	if (fp == len || fpw + 2 > (size_t)cols)
+		return view_put(y, x, who, len, cols);
+	nw = (size_t)cols - fpw - 1;
+	used = view_put(y, x, who, fp, (int)nw);
+	used += view_put(y, x + used, "\u2026", strlen("\u2026"), 1);
+	used += view_put(y, x + used, who + fp, len - fp, (int)fpw);
+	return used;
+}
+
 static void
 view_fill(int y, int x, int cols)
 {
@@ -66,8 +92,8 @@ view_list(const struct model *m, const struct layout_rect *r)
 			attron(A_BOLD);
 		} else
 			buf[0] = '\0';
-		used += view_put(y, r->x + used, c->name, strlen(c->name),
-		    r->w - used - (int)strlen(buf));
+		used += view_who(
+		    y, r->x + used, c->name, r->w - used - (int)strlen(buf));
 		view_put(y, r->x + used, buf, strlen(buf), r->w - used);
 		attroff(A_BOLD | A_REVERSE);
 	}
@@ -95,7 +121,7 @@ view_title(const struct model *m, const struct layout_rect *r)
 		return;
 	}
 	attron(A_BOLD);
-	used = view_put(r->y, r->x, c->name, strlen(c->name), r->w);
+	used = view_who(r->y, r->x, c->name, r->w);
 	attroff(A_BOLD);
 	if (c->system)
 		snprintf(buf, sizeof buf, "  notices and help");
@@ -173,8 +199,7 @@ view_line(const struct model *m, const struct model_line *l,
 			int pair = 1 + model_color(l->from);
 
 			attron(COLOR_PAIR(pair) | A_BOLD);
-			used = view_put(
-			    y, x, l->from, strlen(l->from), r->x + r->w - x);
+			used = view_who(y, x, l->from, r->x + r->w - x);
 			attroff(COLOR_PAIR(pair) | A_BOLD);
 			x += used + 1;
 		}

@@ -106,7 +106,9 @@ enum {
  * U+FDD0-FDEF (utf8_class() adds U+xxFFFE and U+xxFFFF). UTF8_NAME_ONLY:
  * blanks and separators (Z*), blank-looking symbols (U+2800, U+FFFC), and
  * the characters that mean something in the interface ('#' joins name and
- * fingerprint, '/' starts a command, '@' names a relay).
+ * fingerprint, '/' starts a command, '@' names a relay), with their small
+ * and fullwidth look-alikes (U+FE5F, U+FE6B, U+FF03, U+FF0F, U+FF20): a
+ * name must not show a fake "#FINGERPRINT" (review finding).
  */
 static const struct utf8_range {
 	uint32_t lo, hi;
@@ -137,7 +139,12 @@ static const struct utf8_range {
     {0x3164, 0x3164, UTF8_HIDE},
     {0xfdd0, 0xfdef, UTF8_HIDE},
     {0xfe00, 0xfe0f, UTF8_HIDE},
+    {0xfe5f, 0xfe5f, UTF8_NAME_ONLY},
+    {0xfe6b, 0xfe6b, UTF8_NAME_ONLY},
     {0xfeff, 0xfeff, UTF8_HIDE},
+    {0xff03, 0xff03, UTF8_NAME_ONLY},
+    {0xff0f, 0xff0f, UTF8_NAME_ONLY},
+    {0xff20, 0xff20, UTF8_NAME_ONLY},
     {0xffa0, 0xffa0, UTF8_HIDE},
     {0xfff0, 0xfffb, UTF8_HIDE},
     {0xfffc, 0xfffc, UTF8_NAME_ONLY},

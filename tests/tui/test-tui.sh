@@ -95,10 +95,12 @@ wait_screen "ana reads Arabic" ana "مرحبا"
 screen ben | grep -qF "ana#" && ok "the sender is shown as name#fingerprint" || not_ok "the sender is shown as name#fingerprint"
 
 # A third member, headless, to stand in for a hostile one.
-printf '/persona new cat\n/relay %s\n/join %s\n' "$address" "$invite" |
+# Its name is as long as names go: on a small screen the name gives way,
+# never the fingerprint.
+printf '/persona new cat_with_a_name_as_long_as_a_name_may_be_sixty_four_bytes_\n/relay %s\n/join %s\n' "$address" "$invite" |
     (cat; sleep 3; echo /quit) | "$client" --headless --home "$tmp/cat" >"$tmp/cat.ev" 2>&1
 grep -qF '"action":"joined"' "$tmp/cat.ev" && ok "cat joined headless" || not_ok "cat joined headless"
-wait_screen "ana sees cat arrive" ana "cat#"
+wait_screen "ana sees cat arrive" ana "cat_with_a_name"
 # Escape sequences, CR, BS, a title change and a bidi override.
 hex=$(printf 'fake\033[2J\033]0;pwned\007\rben#AAAAAAAA: line\bX\342\200\256evil' | od -An -tx1 | tr -d ' \n')
 "$hostile" "$tmp/cat" "$(sed -n 's/.*"action":"joined","room":"\([^"]*\)".*/\1/p' "$tmp/cat.ev" | head -n 1)" "$hex" 2>"$tmp/hostile.err" &&
@@ -120,7 +122,7 @@ t capture-pane -p -t ana | grep -F "fake" | grep -q "$(printf '\342\200\256')" &
 catroom=$(sed -n 's/.*"action":"joined","room":"\([^"]*\)".*/\1/p' "$tmp/cat.ev" | head -n 1)
 "$hostile" "$tmp/cat" "$catroom" "$(printf 'flood' | od -An -tx1 | tr -d ' \n')" 5 2>"$tmp/hostile.err" &&
     ok "the flood was posted" || { not_ok "the flood was posted"; cat "$tmp/hostile.err"; }
-wait_screen "an urgent alert is shown on top" ana "URGENT in circle from cat#"
+wait_screen "an urgent alert is shown on top" ana "URGENT in circle from cat_"
 wait_screen "the third alert is shown" ana "flood 3"
 sleep 1
 screen ana | grep -qF "flood 4" && not_ok "the fourth and fifth are dropped" || ok "the fourth and fifth are dropped"
@@ -136,6 +138,8 @@ sleep 0.3
 [ "$(t display-message -p -t ben '#{window_width}x#{window_height}')" = "60x15" ] && ok "resized to 60x15" || not_ok "resized to 60x15"
 wait_screen "the draft survives 60x15" ben "> draft in progress"
 wait_screen "the conversation is still drawn at 60x15" ben "circle"
+catfp=$(sed -n 's/.*"id":"cat_[^#]*#\([A-Z0-9]*\)".*/\1/p' "$tmp/cat.ev" | head -n 1)
+wait_screen "a long name is cut, its fingerprint shown" ben "…#$catfp"
 t resize-window -t ben -x 50 -y 12
 wait_screen "too small: a plain notice" ben "at least 60 x 15"
 t resize-window -t ben -x 100 -y 30

@@ -621,10 +621,32 @@ test_names_refuse_noncharacters(void **state)
 	assert_true(name_ok("a\xef\xbf\xbd"));      /* U+FFFD is visible */
 }
 
+/* Look-alikes of '#', '/' and '@' cannot fake a name#FINGERPRINT. */
+static void
+test_name_lookalikes(void **state)
+{
+	static const char *const bad[] = {
+	    "alice\xef\xbc\x83K3J9XYZ2", /* U+FF03 */
+	    "alice\xef\xb9\x9fK3J9XYZ2", /* U+FE5F */
+	    "a\xef\xbc\x8f"
+	    "b", /* U+FF0F */
+	    "a\xef\xbc\xa0"
+	    "b", /* U+FF20 */
+	    "a\xef\xb9\xab"
+	    "b", /* U+FE6B */
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(
+		    utf8_name_ok((const uint8_t *)bad[i], strlen(bad[i])));
+	assert_true(utf8_name_ok((const uint8_t *)"alice", 5));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_name_lookalikes),
 	    cmocka_unit_test(test_accepts_real_text),
 	    cmocka_unit_test(test_rejects_malformed),
 	    cmocka_unit_test(test_truncation_never_reads_past_len),
