@@ -17,3 +17,6 @@ for run in 1 2 3; do
 	build/tests/bench/bench-crypto 2000
 	build/tests/bench/bench-cstore "$(mktemp -u -d /tmp/hearth-bench-cstore.XXXXXX)" 2000
 done
+for run in 1 2 3; do
+	sh tests/bench/bench-rooms.sh build/client/hearth "$relay" 1000
+done
